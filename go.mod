@@ -1,0 +1,3 @@
+module github.com/basicauthbypass/basicauthbypass
+
+go 1.20
