@@ -50,6 +50,13 @@ type Config struct {
 	// every reading of it, skips authentication. Anchor them: "^/api/", not "/api". Default:
 	// none, so every request is authenticated.
 	BypassPaths []string `json:"bypassPaths,omitempty" yaml:"bypassPaths,omitempty" toml:"bypassPaths,omitempty"`
+	// MaxFailures, when above 0, is how many failed logins one client may make within
+	// FailureWindow; then it is answered 429 Too Many Requests, with Retry-After and without any
+	// password being checked, until the window has passed. Default: 0 (off).
+	MaxFailures int `json:"maxFailures,omitempty" yaml:"maxFailures,omitempty" toml:"maxFailures,omitempty"`
+	// FailureWindow is a Go duration ("1m", "30s"): the window of MaxFailures, counted from a
+	// client's first failure. Default: "1m".
+	FailureWindow string `json:"failureWindow,omitempty" yaml:"failureWindow,omitempty" toml:"failureWindow,omitempty"`
 }
 
 // CreateConfig returns the default configuration, which Traefik fills in from the dynamic
@@ -67,6 +74,9 @@ type basicAuthBypass struct {
 	challenge    *challenge
 	headerField  string
 	removeHeader bool
+	cache        *credentialCache
+	gate         *verifyGate
+	throttle     *failureThrottle
 }
 
 // New validates config and returns the middleware. Any option it cannot honour is an error
@@ -91,6 +101,14 @@ func New(_ context.Context, next http.Handler, config *Config, name string) (htt
 	if headerField != "" && !isToken(headerField) {
 		return nil, fmt.Errorf("basicauthbypass %q: option headerField %q: %w", name, config.HeaderField, errHeaderField)
 	}
+	throttle, err := newThrottleFromConfig(config)
+	if err != nil {
+		return nil, fmt.Errorf("basicauthbypass %q: %w", name, err)
+	}
+	cache, err := newCredentialCache()
+	if err != nil {
+		return nil, fmt.Errorf("basicauthbypass %q: %w", name, err)
+	}
 	return &basicAuthBypass{
 		next:         next,
 		name:         name,
@@ -99,12 +117,17 @@ func New(_ context.Context, next http.Handler, config *Config, name string) (htt
 		challenge:    challenge,
 		headerField:  http.CanonicalHeaderKey(headerField),
 		removeHeader: config.RemoveHeader,
+		cache:        cache,
+		gate:         newVerifyGate(verifySlots(), verifyQueue),
+		throttle:     throttle,
 	}, nil
 }
 
-// ServeHTTP forwards a bypassed request as it came (less any forged HeaderField), forwards a
-// request with valid Basic credentials, and answers every other request with 401
-// Unauthorized and a WWW-Authenticate challenge, without calling the next handler.
+// ServeHTTP forwards a bypassed request as it came (less any forged HeaderField) and a
+// request with valid Basic credentials. It answers every other request itself, without
+// calling the next handler: 401 Unauthorized with a WWW-Authenticate challenge; 429 Too Many
+// Requests with Retry-After for a client over MaxFailures; 503 Service Unavailable with
+// Retry-After when too many password checks are already waiting.
 func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	if m.bypass.allows(req.URL) {
 		if m.headerField != "" {
@@ -114,8 +137,11 @@ func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		return
 	}
 	user, password, ok := req.BasicAuth()
-	if !ok || !m.users.verify(user, password) {
+	if !ok {
 		m.challenge.ServeHTTP(rw, req)
+		return
+	}
+	if !m.authenticate(rw, req, user, password) {
 		return
 	}
 	// Traefik's access log reads the user name from here, as for its own basicAuth.

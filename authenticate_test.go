@@ -1,0 +1,216 @@
+package basicauthbypass
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// request builds a GET for /private from remote with Basic credentials user:password.
+func request(remote, user, password string) *http.Request {
+	req := httptest.NewRequest(http.MethodGet, "http://example.com/private", nil)
+	req.RemoteAddr = remote
+	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+password)))
+	return req
+}
+
+// newTestMiddleware builds the middleware with one user, alice:wonderland.
+func newTestMiddleware(t *testing.T, config *Config) *basicAuthBypass {
+	t.Helper()
+	config.Users = []string{aliceSHA}
+	h, err := New(context.Background(), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), config, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.(*basicAuthBypass)
+}
+
+func TestThrottleThroughHandler(t *testing.T) {
+	m := newTestMiddleware(t, &Config{MaxFailures: 2, FailureWindow: "90s"})
+	steps := []struct {
+		name           string
+		remote         string
+		password       string
+		want           int
+		wantRetryAfter string
+	}{
+		{name: "first failure", remote: "192.0.2.1:1000", password: "x", want: 401},
+		{name: "second failure", remote: "192.0.2.1:1001", password: "y", want: 401},
+		{name: "throttled even with the right password", remote: "192.0.2.1:1002", password: "wonderland", want: 429, wantRetryAfter: "90"},
+		{name: "another client is not throttled", remote: "192.0.2.2:1000", password: "wonderland", want: 200},
+		{name: "ipv6 client", remote: "[2001:db8::1]:1000", password: "x", want: 401},
+	}
+	for _, s := range steps {
+		rec := httptest.NewRecorder()
+		m.ServeHTTP(rec, request(s.remote, "alice", s.password))
+		if rec.Code == 0 || rec.Code == http.StatusOK && s.want != 200 {
+			t.Errorf("%s: got status %d, want %d", s.name, rec.Code, s.want)
+			continue
+		}
+		if rec.Code != s.want {
+			t.Errorf("%s: got status %d, want %d", s.name, rec.Code, s.want)
+		}
+		if got := rec.Header().Get("Retry-After"); got != s.wantRetryAfter {
+			t.Errorf("%s: got Retry-After %q, want %q", s.name, got, s.wantRetryAfter)
+		}
+	}
+}
+
+func TestThrottleConfigErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		config Config
+		want   string
+	}{
+		{name: "negative max", config: Config{MaxFailures: -1}, want: "maxFailures -1"},
+		{name: "window not a duration", config: Config{MaxFailures: 3, FailureWindow: "a minute"}, want: `failureWindow "a minute"`},
+		{name: "window without unit", config: Config{MaxFailures: 3, FailureWindow: "60"}, want: `failureWindow "60"`},
+		{name: "zero window", config: Config{MaxFailures: 3, FailureWindow: "0s"}, want: `failureWindow "0s"`},
+		{name: "bad window while off", config: Config{FailureWindow: "-1m"}, want: `failureWindow "-1m"`},
+	}
+	for _, tt := range tests {
+		config := tt.config
+		config.Users = []string{aliceSHA}
+		_, err := New(context.Background(), http.NotFoundHandler(), &config, "t")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got error %v, want one naming %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+// blockingVerifier holds every check until release is closed, counting the checks.
+type blockingVerifier struct {
+	release chan struct{}
+	mu      sync.Mutex
+	checks  int
+}
+
+func (b *blockingVerifier) verify(password string) bool {
+	b.mu.Lock()
+	b.checks++
+	b.mu.Unlock()
+	<-b.release
+	return password == "right"
+}
+
+func TestBusyAnswers503(t *testing.T) {
+	m := newTestMiddleware(t, &Config{})
+	slow := &blockingVerifier{release: make(chan struct{})}
+	m.users = &userSet{byName: map[string]verifier{"alice": slow}, decoy: slow}
+	m.gate = newVerifyGate(1, 0)
+	done := make(chan int)
+	go func() {
+		rec := httptest.NewRecorder()
+		m.ServeHTTP(rec, request("192.0.2.1:1", "alice", "right"))
+		done <- rec.Code
+	}()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		slow.mu.Lock()
+		n := slow.checks
+		slow.mu.Unlock()
+		if n == 1 {
+			break
+		}
+	}
+	rec := httptest.NewRecorder()
+	m.ServeHTTP(rec, request("192.0.2.2:1", "alice", "other"))
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "1" {
+		t.Errorf("while busy: got status %d, Retry-After %q, want 503 and 1", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	close(slow.release)
+	if got := <-done; got != http.StatusOK {
+		t.Errorf("first request: got status %d, want 200", got)
+	}
+}
+
+func TestCacheSkipsTheHashOnlyForVerifiedCredentials(t *testing.T) {
+	m := newTestMiddleware(t, &Config{})
+	counting := &blockingVerifier{release: make(chan struct{})}
+	close(counting.release)
+	m.users = &userSet{byName: map[string]verifier{"alice": counting}, decoy: counting}
+	steps := []struct {
+		user, password string
+		want, checks   int
+	}{
+		{"alice", "right", 200, 1},
+		{"alice", "right", 200, 1}, // cached
+		{"alice", "wrong", 401, 2},
+		{"alice", "wrong", 401, 3}, // failures are never cached
+		{"bob", "right", 401, 4},   // the decoy is checked, and refused
+		{"alice", "right", 200, 4},
+	}
+	for i, s := range steps {
+		rec := httptest.NewRecorder()
+		m.ServeHTTP(rec, request("192.0.2.1:1", s.user, s.password))
+		if rec.Code != s.want {
+			t.Errorf("step %d: got status %d, want %d", i, rec.Code, s.want)
+		}
+		if counting.checks != s.checks {
+			t.Errorf("step %d: got %d hash checks in all, want %d", i, counting.checks, s.checks)
+		}
+	}
+}
+
+func TestConcurrentRequestsWhileRebuilding(t *testing.T) {
+	// Traefik builds new instances on every configuration change while old ones still serve.
+	config := &Config{Users: []string{aliceSHA}, BypassPaths: []string{"^/api/"}, MaxFailures: 1000, HeaderField: "X-User"}
+	next := http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) { rw.WriteHeader(http.StatusOK) })
+	var mu sync.Mutex
+	handlers := []http.Handler{}
+	build := func() {
+		h, err := New(context.Background(), next, config, "t")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		mu.Lock()
+		handlers = append(handlers, h)
+		mu.Unlock()
+	}
+	build()
+	pick := func(i int) http.Handler {
+		mu.Lock()
+		defer mu.Unlock()
+		return handlers[i%len(handlers)]
+	}
+	cases := []struct {
+		target, user, password string
+		want                   int
+	}{
+		{"/api/x", "", "", 200},
+		{"/api/../admin", "", "", 401},
+		{"/admin", "alice", "wonderland", 200},
+		{"/admin", "alice", "nope", 401},
+		{"/admin", "bob", "wonderland", 401},
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				c := cases[(g+i)%len(cases)]
+				req := httptest.NewRequest(http.MethodGet, "http://example.com"+c.target, nil)
+				req.RemoteAddr = fmt.Sprintf("192.0.2.%d:1", g)
+				if c.user != "" {
+					req.SetBasicAuth(c.user, c.password)
+				}
+				rec := httptest.NewRecorder()
+				pick(i).ServeHTTP(rec, req)
+				if rec.Code != c.want {
+					t.Errorf("%s as %q: got status %d, want %d", c.target, c.user, rec.Code, c.want)
+				}
+			}
+		}(g)
+	}
+	for i := 0; i < 10; i++ {
+		build()
+	}
+	wg.Wait()
+}
