@@ -3,7 +3,6 @@ package basicauthbypass
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -49,48 +48,55 @@ func newThrottleFromConfig(config *Config) (*failureThrottle, error) {
 	return newFailureThrottle(config.MaxFailures, window), nil
 }
 
-// authenticate checks Basic credentials and reports whether the request may go on. When it
-// may not, it has answered the request: 401, 429 or 503.
-func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request, user, password string) bool {
+// authenticate checks the request's Basic credentials and returns the user name. When the
+// request may not go on, it has answered it (401, 429 or 503) and returns false.
+func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request) (string, bool) {
+	user, password, ok := req.BasicAuth()
+	if !ok {
+		if req.Header.Get("Authorization") != "" {
+			m.log.notef("refused %s: malformed Authorization header", m.client.of(req))
+		}
+		m.challenge.ServeHTTP(rw, req)
+		return "", false
+	}
 	client := ""
 	var now time.Time
 	if m.throttle != nil {
-		client = clientAddress(req)
+		client = m.client.of(req)
 		now = time.Now()
 		if wait := m.throttle.retryAfter(client, now); wait > 0 {
+			m.log.notef("refused %s: throttled for %v after %d failures", client, wait.Round(time.Second), m.throttle.max)
 			answer(rw, http.StatusTooManyRequests, wait)
-			return false
+			return "", false
 		}
 	}
-	digest := m.cache.digest(user, password)
-	if !m.cache.has(digest) {
-		ok, err := m.gate.do(req.Context(), digest, func() bool { return m.users.verify(user, password) })
+	state := m.users.current()
+	digest := state.cache.digest(user, password)
+	if !state.cache.has(digest) {
+		ok, err := m.gate.do(req.Context(), digest, func() bool { return state.users.verify(user, password) })
 		if err != nil {
+			m.log.notef("refused %s: %v", m.client.of(req), err)
 			answer(rw, http.StatusServiceUnavailable, time.Second)
-			return false
+			return "", false
 		}
 		if !ok {
 			if m.throttle != nil {
 				m.throttle.fail(client, now)
 			}
+			if state.users.has(user) {
+				m.log.notef("refused %s: wrong password for user %q", m.client.of(req), user)
+			} else {
+				m.log.notef("refused %s: unknown user", m.client.of(req))
+			}
 			m.challenge.ServeHTTP(rw, req)
-			return false
+			return "", false
 		}
-		m.cache.add(digest)
+		state.cache.add(digest)
 	}
 	if m.throttle != nil {
 		m.throttle.succeed(client)
 	}
-	return true
-}
-
-// clientAddress is the IP address of the connection the request came on.
-func clientAddress(req *http.Request) string {
-	host, _, err := net.SplitHostPort(req.RemoteAddr)
-	if err != nil {
-		return req.RemoteAddr
-	}
-	return host
+	return user, true
 }
 
 // answer writes a plain-text status with a Retry-After of wait, rounded up to seconds.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,11 +25,11 @@ func request(remote, user, password string) *http.Request {
 func newTestMiddleware(t *testing.T, config *Config) *basicAuthBypass {
 	t.Helper()
 	config.Users = []string{aliceSHA}
-	h, err := New(context.Background(), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), config, "t")
+	m, err := newMiddleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), config, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h.(*basicAuthBypass)
+	return m
 }
 
 func TestThrottleThroughHandler(t *testing.T) {
@@ -84,6 +85,11 @@ func TestThrottleConfigErrors(t *testing.T) {
 	}
 }
 
+// discardLogger returns a logger that writes nowhere.
+func discardLogger() *logger {
+	return &logger{out: io.Discard, errs: io.Discard}
+}
+
 // blockingVerifier holds every check until release is closed, counting the checks.
 type blockingVerifier struct {
 	release chan struct{}
@@ -102,7 +108,7 @@ func (b *blockingVerifier) verify(password string) bool {
 func TestBusyAnswers503(t *testing.T) {
 	m := newTestMiddleware(t, &Config{})
 	slow := &blockingVerifier{release: make(chan struct{})}
-	m.users = &userSet{byName: map[string]verifier{"alice": slow}, decoy: slow}
+	m.users.state.users = &userSet{byName: map[string]verifier{"alice": slow}, decoy: slow}
 	m.gate = newVerifyGate(1, 0)
 	done := make(chan int)
 	go func() {
@@ -133,7 +139,7 @@ func TestCacheSkipsTheHashOnlyForVerifiedCredentials(t *testing.T) {
 	m := newTestMiddleware(t, &Config{})
 	counting := &blockingVerifier{release: make(chan struct{})}
 	close(counting.release)
-	m.users = &userSet{byName: map[string]verifier{"alice": counting}, decoy: counting}
+	m.users.state.users = &userSet{byName: map[string]verifier{"alice": counting}, decoy: counting}
 	steps := []struct {
 		user, password string
 		want, checks   int

@@ -57,6 +57,15 @@ type Config struct {
 	// FailureWindow is a Go duration ("1m", "30s"): the window of MaxFailures, counted from a
 	// client's first failure. Default: "1m".
 	FailureWindow string `json:"failureWindow,omitempty" yaml:"failureWindow,omitempty" toml:"failureWindow,omitempty"`
+	// BypassMethods lists HTTP methods, case-sensitive, whose requests skip authentication on
+	// every path, such as OPTIONS for CORS preflight. Default: none.
+	BypassMethods []string `json:"bypassMethods,omitempty" yaml:"bypassMethods,omitempty" toml:"bypassMethods,omitempty"`
+	// BypassSourceRange lists IPs and CIDRs, IPv4 or IPv6, whose requests skip authentication.
+	// The client address is chosen by IPStrategy. Default: none.
+	BypassSourceRange []string `json:"bypassSourceRange,omitempty" yaml:"bypassSourceRange,omitempty" toml:"bypassSourceRange,omitempty"`
+	// IPStrategy chooses the client address for BypassSourceRange and MaxFailures, as in
+	// Traefik's ipAllowList. Default: the connection's address.
+	IPStrategy IPStrategy `json:"ipStrategy,omitempty" yaml:"ipStrategy,omitempty" toml:"ipStrategy,omitempty"`
 }
 
 // CreateConfig returns the default configuration, which Traefik fills in from the dynamic
@@ -65,62 +74,71 @@ func CreateConfig() *Config {
 	return &Config{}
 }
 
-// basicAuthBypass is the middleware. New prepares all its state; ServeHTTP only reads it.
+// basicAuthBypass is the middleware. New prepares all its state; ServeHTTP only reads it, but
+// for the users, which follow edits of usersFile, and the caches and counters.
 type basicAuthBypass struct {
 	next         http.Handler
-	name         string
-	users        *userSet
+	users        *userStore
 	bypass       *pathBypass
+	methods      map[string]bool
+	sources      *ipRanges
+	client       *clientAddress
 	challenge    *challenge
 	headerField  string
 	removeHeader bool
-	cache        *credentialCache
 	gate         *verifyGate
 	throttle     *failureThrottle
+	log          *logger
 }
 
 // New validates config and returns the middleware. Any option it cannot honour is an error
 // naming the option and the value, so that Traefik never serves the router unprotected.
 func New(_ context.Context, next http.Handler, config *Config, name string) (http.Handler, error) {
+	m, err := newMiddleware(next, config, newLogger(name))
+	if err != nil {
+		return nil, fmt.Errorf("basicauthbypass %q: %w", name, err)
+	}
+	m.log.notef("%d users (%s); bypassPaths %q, bypassMethods %q, bypassSourceRange %q; maxFailures %d",
+		len(m.users.state.users.byName), describeFormats(m.users.state.users.formats),
+		config.BypassPaths, config.BypassMethods, config.BypassSourceRange, config.MaxFailures)
+	return m, nil
+}
+
+// newMiddleware builds the middleware from config, writing its logs to log.
+func newMiddleware(next http.Handler, config *Config, log *logger) (*basicAuthBypass, error) {
 	if config == nil {
 		config = CreateConfig()
 	}
-	users, err := loadUsers(config.Users, config.UsersFile)
-	if err != nil {
-		return nil, fmt.Errorf("basicauthbypass %q: %w", name, err)
+	m := &basicAuthBypass{next: next, removeHeader: config.RemoveHeader, log: log}
+	var err error
+	if m.users, err = newUserStore(config.Users, config.UsersFile, log); err != nil {
+		return nil, err
 	}
-	bypass, err := newPathBypass(config.BypassPaths)
-	if err != nil {
-		return nil, fmt.Errorf("basicauthbypass %q: %w", name, err)
+	if m.bypass, err = newPathBypass(config.BypassPaths); err != nil {
+		return nil, err
 	}
-	challenge, err := newChallenge(config.Realm)
-	if err != nil {
-		return nil, fmt.Errorf("basicauthbypass %q: %w", name, err)
+	if m.methods, err = newMethodSet(config.BypassMethods); err != nil {
+		return nil, err
+	}
+	if m.sources, err = newIPRanges("bypassSourceRange", config.BypassSourceRange); err != nil {
+		return nil, err
+	}
+	if m.client, err = newClientAddress(config.IPStrategy); err != nil {
+		return nil, err
+	}
+	if m.challenge, err = newChallenge(config.Realm); err != nil {
+		return nil, err
+	}
+	if m.throttle, err = newThrottleFromConfig(config); err != nil {
+		return nil, err
 	}
 	headerField := strings.TrimSpace(config.HeaderField)
 	if headerField != "" && !isToken(headerField) {
-		return nil, fmt.Errorf("basicauthbypass %q: option headerField %q: %w", name, config.HeaderField, errHeaderField)
+		return nil, fmt.Errorf("option headerField %q: %w", config.HeaderField, errHeaderField)
 	}
-	throttle, err := newThrottleFromConfig(config)
-	if err != nil {
-		return nil, fmt.Errorf("basicauthbypass %q: %w", name, err)
-	}
-	cache, err := newCredentialCache()
-	if err != nil {
-		return nil, fmt.Errorf("basicauthbypass %q: %w", name, err)
-	}
-	return &basicAuthBypass{
-		next:         next,
-		name:         name,
-		users:        users,
-		bypass:       bypass,
-		challenge:    challenge,
-		headerField:  http.CanonicalHeaderKey(headerField),
-		removeHeader: config.RemoveHeader,
-		cache:        cache,
-		gate:         newVerifyGate(verifySlots(), verifyQueue),
-		throttle:     throttle,
-	}, nil
+	m.headerField = http.CanonicalHeaderKey(headerField)
+	m.gate = newVerifyGate(verifySlots(), verifyQueue)
+	return m, nil
 }
 
 // ServeHTTP forwards a bypassed request as it came (less any forged HeaderField) and a
@@ -129,19 +147,15 @@ func New(_ context.Context, next http.Handler, config *Config, name string) (htt
 // Requests with Retry-After for a client over MaxFailures; 503 Service Unavailable with
 // Retry-After when too many password checks are already waiting.
 func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
-	if m.bypass.allows(req.URL) {
+	if m.bypassed(req) {
 		if m.headerField != "" {
 			removeHeader(req.Header, m.headerField)
 		}
 		m.next.ServeHTTP(rw, req)
 		return
 	}
-	user, password, ok := req.BasicAuth()
+	user, ok := m.authenticate(rw, req)
 	if !ok {
-		m.challenge.ServeHTTP(rw, req)
-		return
-	}
-	if !m.authenticate(rw, req, user, password) {
 		return
 	}
 	// Traefik's access log reads the user name from here, as for its own basicAuth.
@@ -154,4 +168,16 @@ func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		req.Header.Del("Authorization")
 	}
 	m.next.ServeHTTP(rw, req)
+}
+
+// bypassed reports whether req skips authentication: its method is in bypassMethods, its
+// client in bypassSourceRange, or its path matches bypassPaths.
+func (m *basicAuthBypass) bypassed(req *http.Request) bool {
+	if m.methods != nil && m.methods[req.Method] {
+		return true
+	}
+	if !m.sources.empty() && m.sources.contains(m.client.of(req)) {
+		return true
+	}
+	return m.bypass.allows(req.URL)
 }

@@ -32,8 +32,8 @@ type seen struct {
 	user   string
 }
 
-// newMiddleware builds the middleware over a next handler that records what it saw.
-func newMiddleware(t *testing.T, config *basicauthbypass.Config) (http.Handler, *seen) {
+// newRecordingHandler builds the middleware over a next handler that records what it saw.
+func newRecordingHandler(t *testing.T, config *basicauthbypass.Config) (http.Handler, *seen) {
 	t.Helper()
 	s := &seen{}
 	next := http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
@@ -91,7 +91,7 @@ func TestAuthentication(t *testing.T) {
 		{name: "digest scheme", authorization: `Digest username="alice"`, want: http.StatusUnauthorized},
 	}
 	for _, tt := range tests {
-		h, s := newMiddleware(t, config)
+		h, s := newRecordingHandler(t, config)
 		header := map[string]string{}
 		if tt.authorization != "" {
 			header["Authorization"] = tt.authorization
@@ -107,7 +107,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestPasswordWithColons(t *testing.T) {
-	h, _ := newMiddleware(t, &basicauthbypass.Config{Users: []string{bob}})
+	h, _ := newRecordingHandler(t, &basicauthbypass.Config{Users: []string{bob}})
 	tests := []struct {
 		name     string
 		password string
@@ -136,7 +136,7 @@ func TestChallenge(t *testing.T) {
 		{name: "realm with spaces and utf-8", realm: "Zoë's chat", want: `Basic realm="Zoë's chat", charset="UTF-8"`},
 	}
 	for _, tt := range tests {
-		h, s := newMiddleware(t, &basicauthbypass.Config{Users: []string{alice}, Realm: tt.realm})
+		h, s := newRecordingHandler(t, &basicauthbypass.Config{Users: []string{alice}, Realm: tt.realm})
 		rec := serve(h, "/", nil)
 		if rec.Code != http.StatusUnauthorized {
 			t.Errorf("%s: got status %d, want %d", tt.name, rec.Code, http.StatusUnauthorized)
@@ -157,7 +157,7 @@ func TestChallenge(t *testing.T) {
 }
 
 func TestBypassLeavesRequestUntouched(t *testing.T) {
-	h, s := newMiddleware(t, &basicauthbypass.Config{
+	h, s := newRecordingHandler(t, &basicauthbypass.Config{
 		Users: []string{alice}, BypassPaths: []string{"^/api/"}, RemoveHeader: true,
 	})
 	rec := serve(h, "/api/chat", map[string]string{"Authorization": "Bearer token-123", "X-Other": "kept"})
@@ -188,7 +188,7 @@ func TestRemoveHeader(t *testing.T) {
 		{name: "removed when asked", removeHeader: true, want: ""},
 	}
 	for _, tt := range tests {
-		h, s := newMiddleware(t, &basicauthbypass.Config{Users: []string{alice}, RemoveHeader: tt.removeHeader})
+		h, s := newRecordingHandler(t, &basicauthbypass.Config{Users: []string{alice}, RemoveHeader: tt.removeHeader})
 		rec := serve(h, "/", map[string]string{"Authorization": basic("alice", "wonderland")})
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: got status %d, want %d", tt.name, rec.Code, http.StatusOK)
@@ -217,7 +217,7 @@ func TestHeaderField(t *testing.T) {
 		{name: "forged with underscores on a bypassed path removed", target: "/api/x", header: map[string]string{"X_Webauth_User": "admin"}, want: nil},
 	}
 	for _, tt := range tests {
-		h, s := newMiddleware(t, config)
+		h, s := newRecordingHandler(t, config)
 		rec := serve(h, tt.target, tt.header)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: got status %d, want %d", tt.name, rec.Code, http.StatusOK)
@@ -252,7 +252,7 @@ func TestEveryHashFormat(t *testing.T) {
 		{name: "sha512-crypt", user: "u:$6$saltsaltsaltsalt$SHXx3KXZWe/nQMMlrJYG6uF91EEzb1dk51VFUVGuPsweKtKafZEzR4rtK2qGSCSHslx.pp4.yhoZq7.D8WVHF1", password: "sha512-pw"},
 	}
 	for _, tt := range tests {
-		h, _ := newMiddleware(t, &basicauthbypass.Config{Users: []string{tt.user}})
+		h, _ := newRecordingHandler(t, &basicauthbypass.Config{Users: []string{tt.user}})
 		name := tt.user[:strings.IndexByte(tt.user, ':')]
 		if rec := serve(h, "/", map[string]string{"Authorization": basic(name, tt.password)}); rec.Code != http.StatusOK {
 			t.Errorf("%s: right password: got status %d, want %d", tt.name, rec.Code, http.StatusOK)
@@ -270,7 +270,7 @@ func TestUsersFile(t *testing.T) {
 	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h, _ := newMiddleware(t, &basicauthbypass.Config{Users: []string{alice}, UsersFile: file})
+	h, _ := newRecordingHandler(t, &basicauthbypass.Config{Users: []string{alice}, UsersFile: file})
 	tests := []struct {
 		name, user, password string
 		want                 int

@@ -22,17 +22,18 @@ type verifier interface {
 // hashFamilies maps the prefix of an htpasswd hash field to the parser of its family.
 var hashFamilies = []struct {
 	prefix string
+	name   string
 	parse  func(hash string) (verifier, error)
 }{
-	{"$2a$", parseBcrypt},
-	{"$2b$", parseBcrypt},
-	{"$2y$", parseBcrypt},
-	{"$apr1$", parseMD5Crypt},
-	{"$1$", parseMD5Crypt},
-	{"$5$", parseSHACrypt},
-	{"$6$", parseSHACrypt},
-	{"{SHA}", parseSHA1},
-	{"{SSHA}", parseSHA1},
+	{"$2a$", "bcrypt", parseBcrypt},
+	{"$2b$", "bcrypt", parseBcrypt},
+	{"$2y$", "bcrypt", parseBcrypt},
+	{"$apr1$", "apr1", parseMD5Crypt},
+	{"$1$", "md5-crypt", parseMD5Crypt},
+	{"$5$", "sha256-crypt", parseSHACrypt},
+	{"$6$", "sha512-crypt", parseSHACrypt},
+	{"{SHA}", "sha1", parseSHA1},
+	{"{SSHA}", "ssha", parseSHA1},
 }
 
 // parseHash picks the hash family from the prefix of an htpasswd hash field and parses it.
@@ -45,4 +46,14 @@ func parseHash(hash string) (verifier, error) {
 		}
 	}
 	return nil, errUnsupportedHash
+}
+
+// hashFormat names the family of a hash that parseHash accepted, for the logs.
+func hashFormat(hash string) string {
+	for _, family := range hashFamilies {
+		if strings.HasPrefix(hash, family.prefix) {
+			return family.name
+		}
+	}
+	return "unknown"
 }

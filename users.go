@@ -17,6 +17,8 @@ var (
 // userSet is the immutable set of users a middleware instance accepts.
 type userSet struct {
 	byName map[string]verifier
+	// formats counts the users of each hash format, for the logs.
+	formats map[string]int
 	// decoy is verified instead when a name is unknown, so that an unknown name costs the same
 	// time as a wrong password as long as all users share one hash format and cost.
 	decoy verifier
@@ -26,7 +28,7 @@ type userSet struct {
 // "name:hash" split at the first colon. Errors name the entry (users[i] or file:line) and the
 // user, never the hash.
 func loadUsers(inline []string, usersFile string) (*userSet, error) {
-	set := &userSet{byName: make(map[string]verifier)}
+	set := &userSet{byName: make(map[string]verifier), formats: make(map[string]int)}
 	where := make(map[string]string)
 	for i, line := range inline {
 		if err := set.add(line, fmt.Sprintf("users[%d]", i), where); err != nil {
@@ -74,10 +76,17 @@ func (s *userSet) add(line, place string, where map[string]string) error {
 	}
 	where[name] = place
 	s.byName[name] = v
+	s.formats[hashFormat(hash)]++
 	if s.decoy == nil {
 		s.decoy = v
 	}
 	return nil
+}
+
+// has reports whether name is a user.
+func (s *userSet) has(name string) bool {
+	_, ok := s.byName[name]
+	return ok
 }
 
 // verify reports whether password is right for the user name. An unknown name is checked

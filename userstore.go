@@ -1,0 +1,133 @@
+package basicauthbypass
+
+import (
+	"os"
+	"sync"
+	"time"
+)
+
+// usersFileCheckInterval is how often, at most, usersFile is checked for changes. The check is
+// made by a request that needs authentication, so an idle middleware does no work at all.
+const usersFileCheckInterval = 3 * time.Second
+
+// userState is a user set with the cache of credentials verified against it. They are
+// replaced together, so a reload forgets every cached credential.
+type userState struct {
+	users *userSet
+	cache *credentialCache
+}
+
+// userStore holds the current users and follows edits of usersFile lazily: a request that
+// finds the last check older than the interval stats the file, and reloads it when its size or
+// modification time changed. A file that no longer loads keeps the last good users, and the
+// error is logged once per change of the file.
+type userStore struct {
+	inline   []string
+	file     string
+	interval time.Duration
+	log      *logger
+
+	mu        sync.RWMutex
+	state     *userState
+	stamp     fileStamp
+	nextCheck time.Time
+}
+
+// fileStamp is what tells that a file changed.
+type fileStamp struct {
+	modTime int64
+	size    int64
+}
+
+// newUserStore loads the users; an error here is a configuration error.
+func newUserStore(inline []string, file string, log *logger) (*userStore, error) {
+	s := &userStore{inline: inline, file: file, interval: usersFileCheckInterval, log: log}
+	if file != "" {
+		if info, err := os.Stat(file); err == nil {
+			s.stamp = fileStamp{modTime: info.ModTime().UnixNano(), size: info.Size()}
+		}
+	}
+	state, err := s.load()
+	if err != nil {
+		return nil, err
+	}
+	s.state = state
+	s.nextCheck = time.Now().Add(s.interval)
+	return s, nil
+}
+
+// load reads the users afresh, with an empty cache.
+func (s *userStore) load() (*userState, error) {
+	users, err := loadUsers(s.inline, s.file)
+	if err != nil {
+		return nil, err
+	}
+	cache, err := newCredentialCache()
+	if err != nil {
+		return nil, err
+	}
+	return &userState{users: users, cache: cache}, nil
+}
+
+// current returns the users to check a request against, reloading usersFile first if it is
+// due for a check and changed.
+func (s *userStore) current() *userState {
+	if s.file == "" {
+		return s.state
+	}
+	now := time.Now()
+	s.mu.RLock()
+	state, due := s.state, !now.Before(s.nextCheck)
+	s.mu.RUnlock()
+	if !due {
+		return state
+	}
+	return s.refresh(now)
+}
+
+// refresh checks usersFile and reloads it when it changed. Only one request does the check;
+// the others go on with the users they have.
+func (s *userStore) refresh(now time.Time) *userState {
+	s.mu.Lock()
+	state := s.state
+	if now.Before(s.nextCheck) {
+		s.mu.Unlock()
+		return state
+	}
+	s.nextCheck = now.Add(s.interval)
+	last := s.stamp
+	s.mu.Unlock()
+
+	info, err := os.Stat(s.file)
+	if err != nil {
+		stamp := fileStamp{modTime: -1}
+		if stamp.modTime != last.modTime || stamp.size != last.size {
+			s.log.errorf("usersFile %q cannot be read, keeping the %d users loaded before: %v", s.file, len(state.users.byName), err)
+			s.setStamp(stamp)
+		}
+		return state
+	}
+	stamp := fileStamp{modTime: info.ModTime().UnixNano(), size: info.Size()}
+	if stamp.modTime == last.modTime && stamp.size == last.size {
+		return state
+	}
+	fresh, err := s.load()
+	if err != nil {
+		s.log.errorf("usersFile %q changed but cannot be used, keeping the %d users loaded before: %v", s.file, len(state.users.byName), err)
+		s.setStamp(stamp)
+		return state
+	}
+	s.mu.Lock()
+	s.state = fresh
+	s.stamp = stamp
+	s.mu.Unlock()
+	s.log.notef("usersFile %q reloaded: %d users (%s)", s.file, len(fresh.users.byName), describeFormats(fresh.users.formats))
+	return fresh
+}
+
+// setStamp records the stamp of a file version that was dealt with.
+func (s *userStore) setStamp(stamp fileStamp) {
+	s.mu.Lock()
+	s.stamp = stamp
+	s.mu.Unlock()
+}
