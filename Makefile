@@ -8,7 +8,7 @@ export PATH := $(TOOLS):$(PATH)
 .PHONY: test lint unit yaegi_test e2e demo tools fuzz bench clean
 
 ## test: everything — lint, race unit tests, yaegi test, end-to-end tests against the real Traefik.
-test: tools lint unit yaegi_test
+test: tools lint unit yaegi_test e2e
 
 ## demo: the LibreChat scenario in a real Traefik v3.6.12 on 127.0.0.1 (Ctrl-C stops it).
 demo:
