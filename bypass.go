@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -21,8 +22,8 @@ const maxReadings = 64
 // A request is bypassed only when every reading a backend might make of its path matches one
 // of the patterns. The readings are the closure of the escaped path under these rewrites:
 // percent-decoding once (repeatedly, so until stable), reading backslashes as slashes,
-// removing ";" parameters from segments, merging slashes, resolving "." and ".." segments,
-// and cutting at a decoded "?" or "#". A path whose readings hold an invalid escape, a control
+// removing ";" parameters from segments, merging slashes, resolving "." and ".." segments as
+// RFC 3986 does and as path.Clean does, and cutting at a decoded "?" or "#". A path whose readings hold an invalid escape, a control
 // character or invalid UTF-8 is never bypassed. So /api/../admin, /api%2F..%2Fadmin and
 // /api/..;/admin all need credentials under ^/api/, because one of their readings is /admin.
 type pathBypass struct {
@@ -134,6 +135,7 @@ func (b *pathBypass) allows(u *url.URL) bool {
 		readings = addReading(readings, stripParams(s))
 		readings = addReading(readings, mergeSlashes(s))
 		readings = addReading(readings, removeDotSegments(s))
+		readings = addReading(readings, cleanPath(s))
 		readings = addReading(readings, cutQuery(s))
 		if len(readings) > maxReadings {
 			return false
@@ -219,6 +221,19 @@ func cutQuery(p string) string {
 		return p[:i]
 	}
 	return p
+}
+
+// cleanPath reads p as Go's http.ServeMux and path.Clean do: dot segments resolved after
+// slashes are merged, and a trailing slash kept only if p had one, so /api/. reads as /api.
+func cleanPath(p string) string {
+	if !strings.Contains(p, "/.") && !strings.Contains(p, "//") {
+		return p
+	}
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean
 }
 
 // removeDotSegments resolves "." and ".." segments as RFC 3986 section 5.2.4 does. Unlike

@@ -62,6 +62,11 @@ var bypassCases = []struct {
 	{"/api/..%2fadmin", false},
 	{"/api/..%5cadmin", false},
 	{"/api/..%3b/admin", false},
+	// Regression: a trailing dot segment reads as /api to path.Clean and Go's ServeMux.
+	{"/api/.", false},
+	{"/api/x/..", false},
+	{"/api/x/.", true},
+	{"/api/x/y/..", true},
 }
 
 func TestBypassDecision(t *testing.T) {
@@ -217,6 +222,23 @@ func TestRemoveDotSegments(t *testing.T) {
 	}
 }
 
+func TestCleanPath(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/api/", "/api/"},
+		{"/api/.", "/api"},
+		{"/api/x/..", "/api"},
+		{"/api/./", "/api/"},
+		{"//api//x", "/api/x"},
+		{"/api//../admin", "/admin"},
+		{"/", "/"},
+	}
+	for _, tt := range tests {
+		if got := cleanPath(tt.in); got != tt.want {
+			t.Errorf("cleanPath(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestStripParams(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"/api/chat", "/api/chat"},
@@ -248,9 +270,18 @@ func referenceReadings(escaped string) []string {
 	for _, s := range []string{escaped, decoded} {
 		s2 := strings.ReplaceAll(s, `\`, "/")
 		s3 := stripParams(s2)
-		out = append(out, s, s2, s3, path.Clean(s3)+"/", path.Clean(s2)+"/")
+		out = append(out, s, s2, s3, goClean(s3), goClean(s2))
 	}
 	return out
+}
+
+// goClean is path.Clean keeping a trailing slash, as http.ServeMux reads a path.
+func goClean(p string) string {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 func FuzzBypassDecision(f *testing.F) {
