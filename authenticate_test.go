@@ -170,7 +170,7 @@ func TestConcurrentRequestsWhileRebuilding(t *testing.T) {
 	var mu sync.Mutex
 	handlers := []http.Handler{}
 	build := func() {
-		h, err := New(context.Background(), next, config, "t")
+		h, err := newMiddleware(next, config, discardLogger())
 		if err != nil {
 			t.Error(err)
 			return

@@ -78,6 +78,7 @@ func (g *verifyGate) run(ctx context.Context, check func() bool) (bool, error) {
 	case <-ctx.Done():
 		return false, ctx.Err()
 	}
-	defer func() { <-g.slots }()
-	return check(), nil
+	ok := check()
+	<-g.slots
+	return ok, nil
 }
