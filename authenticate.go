@@ -54,7 +54,7 @@ func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request
 	user, password, ok := req.BasicAuth()
 	if !ok {
 		if req.Header.Get("Authorization") != "" {
-			m.log.notef("refused %s: malformed Authorization header", m.client.of(req))
+			m.log.refusef("refused %s: malformed Authorization header", m.client.of(req))
 		}
 		m.challenge.ServeHTTP(rw, req)
 		return "", false
@@ -65,7 +65,7 @@ func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request
 		client = m.client.of(req)
 		now = time.Now()
 		if wait := m.throttle.retryAfter(client, now); wait > 0 {
-			m.log.notef("refused %s: throttled for %v after %d failures", client, wait.Round(time.Second), m.throttle.max)
+			m.log.refusef("refused %s: throttled for %v after %d failures", client, wait.Round(time.Second), m.throttle.max)
 			answer(rw, http.StatusTooManyRequests, wait)
 			return "", false
 		}
@@ -75,7 +75,7 @@ func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request
 	if !state.cache.has(digest) {
 		ok, err := m.gate.do(req.Context(), digest, func() bool { return state.users.verify(user, password) })
 		if err != nil {
-			m.log.notef("refused %s: %v", m.client.of(req), err)
+			m.log.refusef("refused %s: %v", m.client.of(req), err)
 			answer(rw, http.StatusServiceUnavailable, time.Second)
 			return "", false
 		}
@@ -84,9 +84,9 @@ func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request
 				m.throttle.fail(client, now)
 			}
 			if state.users.has(user) {
-				m.log.notef("refused %s: wrong password for user %q", m.client.of(req), user)
+				m.log.refusef("refused %s: wrong password for user %q", m.client.of(req), user)
 			} else {
-				m.log.notef("refused %s: unknown user", m.client.of(req))
+				m.log.refusef("refused %s: unknown user", m.client.of(req))
 			}
 			m.challenge.ServeHTTP(rw, req)
 			return "", false

@@ -6,15 +6,27 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 )
 
-// logger writes the plugin's log lines. Traefik turns what a plugin writes to stdout into
-// debug-level lines and what it writes to stderr into error-level lines, so notes go to out
-// and problems an operator must see go to errs. No line holds a password or a hash.
+// maxRefusalLinesPerSecond bounds the lines about refused attempts. Traefik v3.6 prints a
+// plugin's stdout whatever its log level, so a flood of bad credentials must not become a
+// flood of log lines that fills the operator's disk.
+const maxRefusalLinesPerSecond = 10
+
+// logger writes the plugin's log lines. Traefik labels what a plugin writes to stdout as
+// debug and what it writes to stderr as error, so notes go to out and problems an operator
+// must act on go to errs. No line holds a password or a hash.
 type logger struct {
 	prefix string
 	out    io.Writer
 	errs   io.Writer
+
+	mu         sync.Mutex
+	second     int64 // the Unix second refusal lines are being counted in
+	lines      int   // refusal lines written in that second
+	suppressed int   // refusal lines left out in that second
 }
 
 // newLogger returns a logger for the middleware instance called name.
@@ -30,6 +42,28 @@ func (l *logger) notef(format string, args ...interface{}) {
 // errorf writes an error-level line.
 func (l *logger) errorf(format string, args ...interface{}) {
 	fmt.Fprintf(l.errs, l.prefix+format+"\n", args...)
+}
+
+// refusef writes a note about a refused attempt, unless maxRefusalLinesPerSecond were
+// written in this second already. The first refusal of a later second reports how many were
+// left out.
+func (l *logger) refusef(format string, args ...interface{}) {
+	now := time.Now().Unix()
+	l.mu.Lock()
+	if now != l.second {
+		if l.suppressed > 0 {
+			fmt.Fprintf(l.out, "%s%d more refused attempts not logged (at most %d lines a second)\n", l.prefix, l.suppressed, maxRefusalLinesPerSecond)
+		}
+		l.second, l.lines, l.suppressed = now, 0, 0
+	}
+	if l.lines >= maxRefusalLinesPerSecond {
+		l.suppressed++
+		l.mu.Unlock()
+		return
+	}
+	l.lines++
+	l.mu.Unlock()
+	l.notef(format, args...)
 }
 
 // describeFormats summarises how many users each hash format has, e.g. "bcrypt 2, apr1 1".

@@ -48,14 +48,14 @@ func (c *clientAddress) of(req *http.Request) string {
 		if len(entries) < c.depth {
 			return ""
 		}
-		return strings.TrimSpace(entries[len(entries)-c.depth])
+		return normalIP(entries[len(entries)-c.depth])
 	}
 	if !c.excluded.empty() {
 		entries := strings.Split(req.Header.Get("X-Forwarded-For"), ",")
 		for i := len(entries) - 1; i >= 0; i-- {
 			entry := strings.TrimSpace(entries[i])
 			if entry != "" && !c.excluded.contains(entry) {
-				return entry
+				return normalIP(entry)
 			}
 		}
 		return ""
@@ -65,6 +65,17 @@ func (c *clientAddress) of(req *http.Request) string {
 		return req.RemoteAddr
 	}
 	return host
+}
+
+// normalIP returns the canonical form of an IP address taken from a header, or "" when it is
+// not one, so that a forged header can neither match a range nor grow the failure table with
+// long keys.
+func normalIP(s string) string {
+	ip := net.ParseIP(strings.TrimSpace(s))
+	if ip == nil {
+		return ""
+	}
+	return ip.String()
 }
 
 // ipRanges is a list of IP networks; a single IP is a network of one address.

@@ -33,6 +33,7 @@ func TestBypassByMethodAndSource(t *testing.T) {
 		{name: "excluded proxies skipped", config: Config{BypassSourceRange: []string{"10.0.0.0/8"}, IPStrategy: IPStrategy{ExcludedIPs: []string{"192.0.2.0/24"}}}, method: "GET", remote: "192.0.2.1:1", xff: "203.0.113.5, 10.9.9.9, 192.0.2.1, 192.0.2.2", want: 200},
 		{name: "excluded proxies and a forged entry", config: Config{BypassSourceRange: []string{"10.0.0.0/8"}, IPStrategy: IPStrategy{ExcludedIPs: []string{"192.0.2.0/24"}}}, method: "GET", remote: "192.0.2.1:1", xff: "10.9.9.9, 203.0.113.5, 192.0.2.1", want: 401},
 		{name: "only excluded entries", config: Config{BypassSourceRange: []string{"192.0.2.0/24"}, IPStrategy: IPStrategy{ExcludedIPs: []string{"192.0.2.0/24"}}}, method: "GET", remote: "192.0.2.1:1", xff: "192.0.2.1", want: 401},
+		{name: "ipv6 forwarded-for in another spelling", config: Config{BypassSourceRange: []string{"2001:db8::/32"}, IPStrategy: IPStrategy{Depth: 1}}, method: "GET", remote: "10.0.0.1:1", xff: "2001:DB8:0:0::1", want: 200},
 		{name: "garbage in forwarded-for", config: Config{BypassSourceRange: []string{"10.0.0.0/8"}, IPStrategy: IPStrategy{Depth: 1}}, method: "GET", remote: "10.0.0.1:1", xff: "not-an-ip", want: 401},
 		{name: "any one rule suffices", config: Config{BypassPaths: []string{"^/api/"}, BypassMethods: []string{"OPTIONS"}, BypassSourceRange: []string{"192.0.2.0/24"}}, method: "OPTIONS", remote: "203.0.113.1:1", want: 200},
 	}
@@ -73,6 +74,27 @@ func TestThrottleUsesTheIPStrategy(t *testing.T) {
 	}
 	if got := send("203.0.113.2", "wonderland"); got != 200 {
 		t.Errorf("other client behind the same proxy: got status %d, want 200", got)
+	}
+}
+
+func TestForwardedAddressesAreNormalised(t *testing.T) {
+	c, err := newClientAddress(IPStrategy{Depth: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ xff, want string }{
+		{"203.0.113.5", "203.0.113.5"},
+		{" 2001:DB8::1 ", "2001:db8::1"},
+		{"not-an-ip", ""},
+		{strings.Repeat("a", 10000), ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest(http.MethodGet, "http://example.com/", nil)
+		req.Header.Set("X-Forwarded-For", tt.xff)
+		if got := c.of(req); got != tt.want {
+			t.Errorf("X-Forwarded-For %.20q: got client %q, want %q", tt.xff, got, tt.want)
+		}
 	}
 }
 

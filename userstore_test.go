@@ -173,3 +173,22 @@ func TestRefusalsAreLogged(t *testing.T) {
 		t.Errorf("log %q shows a password, an unknown name or a hash", log)
 	}
 }
+
+func TestRefusalLinesAreRateLimited(t *testing.T) {
+	notes := &syncBuffer{}
+	l := &logger{out: notes, errs: &syncBuffer{}}
+	for i := 0; i < 100; i++ {
+		l.refusef("refused %d", i)
+	}
+	if got := strings.Count(notes.String(), "\n"); got > 2*maxRefusalLinesPerSecond+1 {
+		t.Errorf("got %d lines for 100 refusals, want at most %d (two seconds' worth and a summary)", got, 2*maxRefusalLinesPerSecond+1)
+	}
+	// A refusal in a later second reports the ones left out.
+	l.mu.Lock()
+	l.second--
+	l.mu.Unlock()
+	l.refusef("refused later")
+	if !strings.Contains(notes.String(), "more refused attempts not logged") {
+		t.Errorf("got log %q, want a line counting the refusals left out", notes.String())
+	}
+}
