@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // request builds a GET for /private from remote with Basic credentials user:password.
@@ -116,14 +115,11 @@ func TestBusyAnswers503(t *testing.T) {
 		m.ServeHTTP(rec, request("192.0.2.1:1", "alice", "right"))
 		done <- rec.Code
 	}()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	waitFor(t, "the first check to start", func() bool {
 		slow.mu.Lock()
-		n := slow.checks
-		slow.mu.Unlock()
-		if n == 1 {
-			break
-		}
-	}
+		defer slow.mu.Unlock()
+		return slow.checks == 1
+	})
 	rec := httptest.NewRecorder()
 	m.ServeHTTP(rec, request("192.0.2.2:1", "alice", "other"))
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "1" {

@@ -28,6 +28,8 @@ type flight struct {
 	done chan struct{}
 	ok   bool
 	err  error
+	// followers counts the callers that wait for this check instead of making their own.
+	followers int
 }
 
 // newVerifyGate returns a gate running at most slots checks at once, with queue more waiting.
@@ -44,6 +46,7 @@ func newVerifyGate(slots, queue int) *verifyGate {
 func (g *verifyGate) do(ctx context.Context, key string, check func() bool) (bool, error) {
 	g.mu.Lock()
 	if f, ok := g.flights[key]; ok {
+		f.followers++
 		g.mu.Unlock()
 		select {
 		case <-f.done:
@@ -69,6 +72,17 @@ func (g *verifyGate) do(ctx context.Context, key string, check func() bool) (boo
 	g.mu.Unlock()
 	close(f.done)
 	return f.ok, f.err
+}
+
+// state returns how many checks are running or waiting, and how many callers wait for the
+// check with key, for tests.
+func (g *verifyGate) state(key string) (waiting, followers int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if f, ok := g.flights[key]; ok {
+		followers = f.followers
+	}
+	return g.waiting, followers
 }
 
 // run waits for a slot, then runs check.

@@ -8,6 +8,17 @@ import (
 	"time"
 )
 
+// waitFor polls cond until it holds, failing the test after a few seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
 func TestVerifyGateCoalescesIdenticalChecks(t *testing.T) {
 	g := newVerifyGate(1, 100)
 	var mu sync.Mutex
@@ -30,12 +41,14 @@ func TestVerifyGateCoalescesIdenticalChecks(t *testing.T) {
 			results[i] = ok && err == nil
 		}(i)
 	}
-	// Let the goroutines queue up behind the first check, then finish it.
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "nine callers to follow the first", func() bool {
+		_, followers := g.state("same-key")
+		return followers == 9
+	})
 	close(release)
 	wg.Wait()
-	if calls < 1 || calls > 2 {
-		t.Errorf("got %d checks for 10 identical concurrent calls, want 1 (2 if one came late)", calls)
+	if calls != 1 {
+		t.Errorf("got %d checks for 10 identical concurrent calls, want 1", calls)
 	}
 	for i, ok := range results {
 		if !ok {
@@ -47,9 +60,7 @@ func TestVerifyGateCoalescesIdenticalChecks(t *testing.T) {
 func TestVerifyGateBoundsWork(t *testing.T) {
 	g := newVerifyGate(1, 1)
 	release := make(chan struct{})
-	started := make(chan struct{}, 2)
 	check := func() bool {
-		started <- struct{}{}
 		<-release
 		return false
 	}
@@ -61,9 +72,13 @@ func TestVerifyGateBoundsWork(t *testing.T) {
 			_, _ = g.do(context.Background(), key, check)
 		}(key)
 	}
-	<-started // one runs, the other waits in the queue
-	time.Sleep(20 * time.Millisecond)
-	if _, err := g.do(context.Background(), "c", check); !errors.Is(err, errBusy) {
+	waitFor(t, "one check running and one waiting", func() bool {
+		waiting, _ := g.state("")
+		return waiting == 2
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := g.do(ctx, "c", check); !errors.Is(err, errBusy) {
 		t.Errorf("third distinct check: got error %v, want errBusy", err)
 	}
 	close(release)
@@ -77,7 +92,7 @@ func TestVerifyGateHonoursContext(t *testing.T) {
 	g := newVerifyGate(1, 5)
 	release := make(chan struct{})
 	go func() { _, _ = g.do(context.Background(), "a", func() bool { <-release; return true }) }()
-	time.Sleep(20 * time.Millisecond)
+	waitFor(t, "the first check to hold the slot", func() bool { return len(g.slots) == 1 })
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := g.do(ctx, "b", func() bool { return true }); !errors.Is(err, context.Canceled) {
