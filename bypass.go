@@ -13,6 +13,12 @@ import (
 // errPattern is wrapped by every bypassPaths configuration error.
 var errPattern = errors.New("invalid bypass pattern")
 
+// maxExploredPath bounds the length of an escaped path whose readings are explored. Every
+// client can send paths, without credentials, so a long path full of escapes and dot segments
+// must not cost a great deal of CPU: a path longer than this that is not plain is
+// authenticated instead (legitimate API paths are far shorter).
+const maxExploredPath = 2048
+
 // maxReadings bounds how many readings of one path are checked. A path with more distinct
 // readings than this is hostile or absurd, and is authenticated rather than explored further.
 const maxReadings = 64
@@ -117,6 +123,9 @@ func (b *pathBypass) allows(u *url.URL) bool {
 	if isPlainPath(escaped) {
 		// The common case: a path with nothing to decode or resolve has a single reading.
 		return b.matchesAll(escaped)
+	}
+	if len(escaped) > maxExploredPath {
+		return false
 	}
 	readings := make([]string, 1, 8)
 	readings[0] = escaped

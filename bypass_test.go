@@ -155,6 +155,31 @@ func TestBypassSeveralPatterns(t *testing.T) {
 	}
 }
 
+func TestLongPathsAreExploredOnlyUpToALimit(t *testing.T) {
+	b, err := newPathBypass([]string{"^/api/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path string
+		want       bool
+	}{
+		{name: "long plain path", path: "/api/" + strings.Repeat("a", 4*maxExploredPath), want: true},
+		{name: "escaped path at the limit", path: "/api/" + strings.Repeat("%41", (maxExploredPath-5)/3), want: true},
+		{name: "escaped path over the limit", path: "/api/" + strings.Repeat("%41", maxExploredPath/3+1), want: false},
+		{name: "hostile path", path: "/api/" + strings.Repeat("a%255c;b/./", 6000), want: false},
+	}
+	for _, tt := range tests {
+		u, err := url.ParseRequestURI(tt.path)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got := b.allows(u); got != tt.want {
+			t.Errorf("%s (%d bytes): got bypassed %v, want %v", tt.name, len(tt.path), got, tt.want)
+		}
+	}
+}
+
 func TestNoPatternsBypassNothing(t *testing.T) {
 	b, err := newPathBypass(nil)
 	if err != nil {

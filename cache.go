@@ -8,7 +8,7 @@ import (
 )
 
 // maxCachedCredentials bounds the verification cache. When it is full, an eighth of it is
-// evicted at random, so a flood of distinct valid logins cannot grow memory.
+// evicted, arbitrarily, so a flood of distinct valid logins cannot grow memory.
 const maxCachedCredentials = 4096
 
 // credentialCache remembers credentials that were verified, so that later requests with the
@@ -60,13 +60,16 @@ func (c *credentialCache) add(digest string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= maxCachedCredentials {
+		// Keep seven eighths in a fresh map: deleting in place would let the map grow.
 		target := maxCachedCredentials - maxCachedCredentials/8
+		kept := make(map[string]struct{}, maxCachedCredentials)
 		for d := range c.entries {
-			if len(c.entries) <= target {
+			if len(kept) >= target {
 				break
 			}
-			delete(c.entries, d)
+			kept[d] = struct{}{}
 		}
+		c.entries = kept
 	}
 	c.entries[digest] = struct{}{}
 }

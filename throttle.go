@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// maxThrottledClients bounds the failure table. When it is full, expired records are swept and,
-// if that freed less than an eighth of it, arbitrary records are evicted until an eighth is free:
+// maxThrottledClients bounds the failure table. When it is full, expired records are dropped
+// and, if that freed less than an eighth of it, arbitrary records too until an eighth is free:
 // memory stays bounded under a flood from many addresses, each sweep is paid for by the inserts
 // it makes room for, and the price is forgetting some clients early.
 const maxThrottledClients = 10000
@@ -91,21 +91,22 @@ func (t *failureThrottle) succeed(client string) {
 	t.mu.Unlock()
 }
 
-// makeRoom drops expired records, then arbitrary ones until an eighth of the table is free.
+// makeRoom keeps the unexpired records, up to seven eighths of the table, in a fresh map.
+// Copying rather than deleting in place matters: Go's maps keep growing under a steady churn of
+// deletes and inserts, so a flood from many addresses would grow memory without bound.
 // t.mu is held.
 func (t *failureThrottle) makeRoom(now time.Time) {
-	for client, r := range t.clients {
-		if now.Sub(r.since) >= t.window {
-			delete(t.clients, client)
-		}
-	}
 	target := t.capacity - t.capacity/8
-	for client := range t.clients {
-		if len(t.clients) <= target {
-			return
+	kept := make(map[string]failureRecord, t.capacity)
+	for client, r := range t.clients {
+		if len(kept) >= target {
+			break
 		}
-		delete(t.clients, client)
+		if now.Sub(r.since) < t.window {
+			kept[client] = r
+		}
 	}
+	t.clients = kept
 }
 
 // size returns the number of clients with a record.
