@@ -34,7 +34,15 @@ const maxReadings = 64
 // /api/..;/admin all need credentials under ^/api/, because one of their readings is /admin.
 type pathBypass struct {
 	patterns []*regexp.Regexp
+	// only is the pattern when there is exactly one, the usual case, which the fast path
+	// matches without a loop: under Yaegi every interpreted statement costs.
+	only *regexp.Regexp
 }
+
+// notPlain matches an escaped path that has more than one reading: one with an escape, a
+// backslash, a parameter, a query or fragment mark, an empty segment or a dot segment. An
+// escaped path holds no control character or non-ASCII byte: url.URL escapes those.
+var notPlain = regexp.MustCompile(`[%\\;?#]|//|/\.`)
 
 // newPathBypass compiles the bypassPaths patterns. It refuses an empty pattern and one that
 // matches the empty string, since either would bypass every request, and it names patterns
@@ -47,6 +55,9 @@ func newPathBypass(patterns []string) (*pathBypass, error) {
 			return nil, fmt.Errorf("option bypassPaths[%d] %q: %w", i, p, err)
 		}
 		b.patterns = append(b.patterns, re)
+	}
+	if len(b.patterns) == 1 {
+		b.only = b.patterns[0]
 	}
 	return b, nil
 }
@@ -120,9 +131,17 @@ func (b *pathBypass) allows(u *url.URL) bool {
 		return false
 	}
 	escaped := u.EscapedPath()
-	if isPlainPath(escaped) {
-		// The common case: a path with nothing to decode or resolve has a single reading.
-		return b.matchesAll(escaped)
+	if b.only != nil {
+		// The fast path, shaped for the interpreter: two calls into compiled code.
+		if !b.only.MatchString(escaped) {
+			return false
+		}
+	} else if !b.matchesAll(escaped) {
+		return false
+	}
+	if !notPlain.MatchString(escaped) {
+		// A plain path has a single reading, and it matched.
+		return true
 	}
 	if len(escaped) > maxExploredPath {
 		return false
@@ -161,13 +180,6 @@ func (b *pathBypass) matchesAll(s string) bool {
 		}
 	}
 	return false
-}
-
-// isPlainPath reports whether an escaped path has no escape, backslash, parameter, empty
-// segment or dot segment, so that every reading of it is the path itself. An escaped path
-// holds no control character or non-ASCII byte: url.URL escapes those.
-func isPlainPath(p string) bool {
-	return !strings.ContainsAny(p, `%\;?#`) && !strings.Contains(p, "//") && !strings.Contains(p, "/.")
 }
 
 // isReadable reports whether a reading is free of control characters and invalid UTF-8,

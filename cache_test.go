@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestCredentialCacheDigest(t *testing.T) {
+func TestCredentialCacheLookup(t *testing.T) {
 	c, err := newCredentialCache()
 	if err != nil {
 		t.Fatal(err)
@@ -14,23 +14,29 @@ func TestCredentialCacheDigest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d, _, ok := c.lookup("Basic YWxpY2U6cHc=")
+	if ok {
+		t.Fatalf("empty cache: got a hit, want none")
+	}
+	c.add(d, "alice")
 	tests := []struct {
-		name       string
-		a, b       [2]string
-		wantSameAs bool
+		name     string
+		header   string
+		wantUser string
+		wantHit  bool
 	}{
-		{name: "same credentials", a: [2]string{"alice", "pw"}, b: [2]string{"alice", "pw"}, wantSameAs: true},
-		{name: "other password", a: [2]string{"alice", "pw"}, b: [2]string{"alice", "pw2"}, wantSameAs: false},
-		{name: "colon moved", a: [2]string{"a", "b:c"}, b: [2]string{"a:b", "c"}, wantSameAs: false},
-		{name: "boundary moved", a: [2]string{"ab", "c"}, b: [2]string{"a", "bc"}, wantSameAs: false},
+		{name: "same header", header: "Basic YWxpY2U6cHc=", wantUser: "alice", wantHit: true},
+		{name: "other password", header: "Basic YWxpY2U6cHcy", wantHit: false},
+		{name: "other spelling of the scheme", header: "basic YWxpY2U6cHc=", wantHit: false},
+		{name: "prefix of the header", header: "Basic YWxpY2U6cHc", wantHit: false},
 	}
 	for _, tt := range tests {
-		same := c.digest(tt.a[0], tt.a[1]) == c.digest(tt.b[0], tt.b[1])
-		if same != tt.wantSameAs {
-			t.Errorf("%s: got same digest %v, want %v", tt.name, same, tt.wantSameAs)
+		_, user, hit := c.lookup(tt.header)
+		if hit != tt.wantHit || user != tt.wantUser {
+			t.Errorf("%s: got %q, %v, want %q, %v", tt.name, user, hit, tt.wantUser, tt.wantHit)
 		}
 	}
-	if c.digest("alice", "pw") == other.digest("alice", "pw") {
+	if d2, _, _ := other.lookup("Basic YWxpY2U6cHc="); d2 == d {
 		t.Errorf("two instances made the same digest: the key is not random")
 	}
 }
@@ -41,10 +47,10 @@ func TestCredentialCacheIsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2*maxCachedCredentials; i++ {
-		d := c.digest("u", fmt.Sprint(i))
-		c.add(d)
-		if !c.has(d) {
-			t.Fatalf("entry %d: got has false right after add, want true", i)
+		d, _, _ := c.lookup(fmt.Sprint("Basic ", i))
+		c.add(d, "u")
+		if _, _, ok := c.lookup(fmt.Sprint("Basic ", i)); !ok {
+			t.Fatalf("entry %d: got no hit right after add, want one", i)
 		}
 		if c.size() > maxCachedCredentials {
 			t.Fatalf("after %d entries: got size %d, want at most %d", i+1, c.size(), maxCachedCredentials)

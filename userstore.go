@@ -70,7 +70,8 @@ func (s *userStore) load() (*userState, error) {
 }
 
 // current returns the users to check a request against, reloading usersFile first if it is
-// due for a check and changed.
+// due for a check and changed. Without a usersFile the state never changes, and callers may
+// read s.state directly.
 func (s *userStore) current() *userState {
 	if s.file == "" {
 		return s.state
