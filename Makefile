@@ -5,7 +5,7 @@ YAEGI    := $(TOOLS)/yaegi
 FUZZTIME ?= 30s
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: test lint unit yaegi_test e2e demo tools fuzz bench clean
+.PHONY: test lint unit yaegi_test e2e demo tools fuzz bench load clean
 
 ## test: everything — lint, race unit tests, yaegi test, end-to-end tests against the real Traefik.
 test: tools lint unit yaegi_test e2e
@@ -31,7 +31,7 @@ unit:
 yaegi_test: tools
 	@gopath=$$(mktemp -d) && mkdir -p $$gopath/src/$(dir $(MODULE)) && \
 	  ln -s $(CURDIR) $$gopath/src/$(MODULE) && cd $$gopath/src/$(MODULE) && \
-	  GOPATH=$$gopath GO111MODULE=off $(YAEGI) test -v . ; status=$$?; rm -rf $$gopath; exit $$status
+	  GOPATH=$$gopath GO111MODULE=off $(YAEGI) test -timeout 10m -v . ; status=$$?; rm -rf $$gopath; exit $$status
 
 ## e2e: end-to-end tests in demo/ against the real Traefik.
 e2e:
@@ -42,12 +42,19 @@ fuzz:
 	@for target in $$(go test -list '^Fuzz' . | grep '^Fuzz'); do \
 	  echo "== $$target"; go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) . || exit 1; done
 
-## bench: benchmarks, compiled and under Yaegi.
+## bench: benchmarks of the verifiers and ServeHTTP, compiled and under Yaegi (BENCH selects),
+## then the load comparison through the real Traefik (demo/).
+BENCH ?= .
 bench: tools
-	go test -run '^$$' -bench . -benchmem .
+	go test -run '^$$' -bench '$(BENCH)' -benchmem .
 	@gopath=$$(mktemp -d) && mkdir -p $$gopath/src/$(dir $(MODULE)) && \
 	  ln -s $(CURDIR) $$gopath/src/$(MODULE) && cd $$gopath/src/$(MODULE) && \
-	  GOPATH=$$gopath GO111MODULE=off $(YAEGI) test -run '^$$' -bench . . ; status=$$?; rm -rf $$gopath; exit $$status
+	  GOPATH=$$gopath GO111MODULE=off $(YAEGI) test -run '^$$' -bench '$(BENCH)' -benchmem . ; status=$$?; rm -rf $$gopath; exit $$status
+	$(MAKE) -C demo bench
+
+## load: a credential flood against a bcrypt user through the real Traefik (minutes).
+load:
+	$(MAKE) -C demo load
 
 ## tools: what the tests need beyond Go — yaegi v0.16.1 (into .tools/), htpasswd and openssl (apt).
 tools: $(YAEGI)
