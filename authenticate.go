@@ -62,7 +62,7 @@ func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request
 	client := ""
 	var now time.Time
 	if m.throttle != nil {
-		client = m.client.of(req)
+		client = m.client.key(req)
 		now = time.Now()
 		if wait := m.throttle.retryAfter(client, now); wait > 0 {
 			m.log.refusef("refused %s: throttled for %v after %d failures", client, wait.Round(time.Second), m.throttle.max)
@@ -98,13 +98,13 @@ func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request
 func (m *basicAuthBypass) verify(rw http.ResponseWriter, req *http.Request, state *userState, digest, client string, now time.Time) (string, bool) {
 	user, password, ok := req.BasicAuth()
 	if !ok {
-		m.log.refusef("refused %s: malformed Authorization header", m.client.of(req))
+		m.log.refusef("refused %s: malformed Authorization header", m.client.key(req))
 		m.challenge.ServeHTTP(rw, req)
 		return "", false
 	}
 	ok, err := m.gate.do(req.Context(), digest, func() bool { return state.users.verify(user, password) })
 	if err != nil {
-		m.log.refusef("refused %s: %v", m.client.of(req), err)
+		m.log.refusef("refused %s: %v", m.client.key(req), err)
 		answer(rw, http.StatusServiceUnavailable, time.Second)
 		return "", false
 	}
@@ -113,9 +113,9 @@ func (m *basicAuthBypass) verify(rw http.ResponseWriter, req *http.Request, stat
 			m.throttle.fail(client, now)
 		}
 		if state.users.has(user) {
-			m.log.refusef("refused %s: wrong password for user %q", m.client.of(req), user)
+			m.log.refusef("refused %s: wrong password for user %q", m.client.key(req), user)
 		} else {
-			m.log.refusef("refused %s: unknown user", m.client.of(req))
+			m.log.refusef("refused %s: unknown user", m.client.key(req))
 		}
 		m.challenge.ServeHTTP(rw, req)
 		return "", false

@@ -78,6 +78,20 @@ func normalIP(s string) string {
 	return ip.String()
 }
 
+// key returns the address the failure throttle and the logs know a client by: the strategy's
+// choice, or the connection's address when the strategy finds none (no X-Forwarded-For, as
+// when Traefik strips it from an untrusted peer), so that such clients do not share one count.
+func (c *clientAddress) key(req *http.Request) string {
+	if ip := c.of(req); ip != "" {
+		return ip
+	}
+	host, _, err := net.SplitHostPort(req.RemoteAddr)
+	if err != nil {
+		return req.RemoteAddr
+	}
+	return host
+}
+
 // ipRanges is a list of IP networks; a single IP is a network of one address.
 type ipRanges struct {
 	networks []*net.IPNet

@@ -98,6 +98,24 @@ func TestForwardedAddressesAreNormalised(t *testing.T) {
 	}
 }
 
+func TestThrottleWithoutForwardedForUsesTheConnection(t *testing.T) {
+	// Regression: with ipStrategy set and no X-Forwarded-For (Traefik strips it from an
+	// untrusted peer), every client shared the key "" and two failures locked out everyone.
+	m := newTestMiddleware(t, &Config{MaxFailures: 2, IPStrategy: IPStrategy{Depth: 1}})
+	for _, remote := range []string{"198.51.100.1:1", "198.51.100.2:1"} {
+		rec := httptest.NewRecorder()
+		m.ServeHTTP(rec, request(remote, "alice", "wrong"))
+		if rec.Code != http.StatusUnauthorized {
+			t.Errorf("failure from %s: got status %d, want 401", remote, rec.Code)
+		}
+	}
+	rec := httptest.NewRecorder()
+	m.ServeHTTP(rec, request("192.0.2.99:1", "alice", "wonderland"))
+	if rec.Code != http.StatusOK {
+		t.Errorf("third client with the right password: got status %d, want 200", rec.Code)
+	}
+}
+
 func TestSourceConfigErrors(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -103,7 +103,7 @@ func (s *userStore) refresh(now time.Time) *userState {
 	if err != nil {
 		stamp := fileStamp{modTime: -1}
 		if stamp.modTime != last.modTime || stamp.size != last.size {
-			s.log.errorf("usersFile %q cannot be read, keeping the %d users loaded before: %v", s.file, len(state.users.byName), err)
+			s.log.errorf("usersFile %q cannot be read, keeping the users loaded before (%d): %v", s.file, len(state.users.byName), err)
 			s.setStamp(stamp)
 		}
 		return state
@@ -114,7 +114,7 @@ func (s *userStore) refresh(now time.Time) *userState {
 	}
 	fresh, err := s.load()
 	if err != nil {
-		s.log.errorf("usersFile %q changed but cannot be used, keeping the %d users loaded before: %v", s.file, len(state.users.byName), err)
+		s.log.errorf("usersFile %q changed but cannot be used, keeping the users loaded before (%d): %v", s.file, len(state.users.byName), err)
 		s.setStamp(stamp)
 		return state
 	}
