@@ -36,7 +36,9 @@ type Config struct {
 	// an error. Default: none.
 	Users []string `json:"users,omitempty" yaml:"users,omitempty" toml:"users,omitempty"`
 	// UsersFile is the path of an htpasswd file: one "name:hash" a line, blank lines and lines
-	// starting with "#" skipped, surrounding white space trimmed. Default: none.
+	// starting with "#" skipped, surrounding white space trimmed. Edits are picked up without a
+	// restart, within usersFileCheckInterval; a broken edit keeps the last good users. Default:
+	// none.
 	UsersFile string `json:"usersFile,omitempty" yaml:"usersFile,omitempty" toml:"usersFile,omitempty"`
 	// Realm is sent in the WWW-Authenticate challenge. Default: "traefik".
 	Realm string `json:"realm,omitempty" yaml:"realm,omitempty" toml:"realm,omitempty"`
