@@ -77,24 +77,11 @@ func TestComposeMatchesTestedConfig(t *testing.T) {
 		t.Errorf("traefik volumes %q lack the plugin mount %q", tr.Volumes, wantMount)
 	}
 
-	labels := map[string]string{}
+	var labels []string
 	for _, svc := range compose.Services {
-		for _, l := range svc.Labels {
-			// Compose reads "$$" as "$" and any other "$" as a variable (or an error).
-			if strings.Contains(strings.ReplaceAll(l, "$$", ""), "$") {
-				t.Errorf("label %q has a single $, which Compose would interpolate: write $$", l)
-			}
-			key, value, ok := strings.Cut(strings.ReplaceAll(l, "$$", "$"), "=")
-			if !ok {
-				t.Fatalf("label %q has no =", l)
-			}
-			labels[key] = value
-		}
+		labels = append(labels, svc.Labels...)
 	}
-	var fromLabels routingConfig
-	if err := parser.Decode(labels, &fromLabels, parser.DefaultRootName, "traefik.http"); err != nil {
-		t.Fatalf("decoding the labels as Traefik does: %v", err)
-	}
+	fromLabels := decodeLabels(t, labels)
 	var fromFile routingConfig
 	if err := file.Decode("config/dynamic.yml", &fromFile); err != nil {
 		t.Fatalf("decoding config/dynamic.yml as Traefik does: %v", err)
@@ -112,6 +99,29 @@ func TestComposeMatchesTestedConfig(t *testing.T) {
 	if hash := "$2y$05$"; !strings.Contains(flatten(fromLabels.HTTP.Middlewares), hash) {
 		t.Errorf("middlewares from labels lack a bcrypt hash starting %q", hash)
 	}
+}
+
+// decodeLabels decodes Docker labels, as written in a Compose file, with Traefik's label parser,
+// after Compose's "$$" unescaping. A label with a single "$" is an error, one without "=" fatal.
+func decodeLabels(t *testing.T, labels []string) routingConfig {
+	t.Helper()
+	byKey := map[string]string{}
+	for _, l := range labels {
+		// Compose reads "$$" as "$" and any other "$" as a variable (or an error).
+		if strings.Contains(strings.ReplaceAll(l, "$$", ""), "$") {
+			t.Errorf("label %q has a single $, which Compose would interpolate: write $$", l)
+		}
+		key, value, ok := strings.Cut(strings.ReplaceAll(l, "$$", "$"), "=")
+		if !ok {
+			t.Fatalf("label %q has no =", l)
+		}
+		byKey[key] = value
+	}
+	var cfg routingConfig
+	if err := parser.Decode(byKey, &cfg, parser.DefaultRootName, "traefik.http"); err != nil {
+		t.Fatalf("decoding the labels as Traefik does: %v", err)
+	}
+	return cfg
 }
 
 // flatten renders v as sorted "path = value" lines, so that a list decoded from labels ([]any)

@@ -29,7 +29,6 @@ import (
 	"github.com/basicauthbypass/basicauthbypass/demo/internal/echo"
 	"github.com/traefik/paerser/file"
 	"github.com/traefik/paerser/flag"
-	"github.com/traefik/paerser/parser"
 	"gopkg.in/yaml.v3"
 )
 
@@ -349,21 +348,7 @@ func runDockerLabels(t *testing.T, content string) {
 		t.Errorf("plugins from the flags:\n%s\nwant (install-catalog.yml):\n%s", flattenPlugins(fromFlags), flatten(fromFile.Experimental.Plugins))
 	}
 
-	labels := map[string]string{}
-	for _, l := range compose.Services["app"].Labels {
-		if strings.Contains(strings.ReplaceAll(l, "$$", ""), "$") {
-			t.Errorf("label %q has a single $, which Compose would interpolate: write $$", l)
-		}
-		key, value, ok := strings.Cut(strings.ReplaceAll(l, "$$", "$"), "=")
-		if !ok {
-			t.Fatalf("label %q has no =", l)
-		}
-		labels[key] = value
-	}
-	var fromLabels routingConfig
-	if err := parser.Decode(labels, &fromLabels, parser.DefaultRootName, "traefik.http"); err != nil {
-		t.Fatalf("decoding the labels as Traefik does: %v", err)
-	}
+	fromLabels := decodeLabels(t, compose.Services["app"].Labels)
 	var fromDynamic routingConfig
 	if err := file.DecodeContent(readExample(t, "dynamic.yml"), ".yml", &fromDynamic); err != nil {
 		t.Fatalf("decoding dynamic.yml as Traefik does: %v", err)

@@ -132,7 +132,13 @@ func layoutPlugin(t *testing.T, dir string) {
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return freePortOn(t, "127.0.0.1")
+}
+
+// freePortOn returns a TCP port on host that was free a moment ago.
+func freePortOn(t *testing.T, host string) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,6 +282,8 @@ type traefik struct {
 	Dir string
 	// LogPath is the file holding Traefik's standard output and error.
 	LogPath string
+	// PID is the process id of Traefik.
+	PID int
 	// Routers holds the API's view of each router in traefikConfig.routers, by name.
 	Routers map[string]routerInfo
 	// ExitErr is the exit status of a Traefik started with expectExit.
@@ -357,6 +365,7 @@ func tryStartTraefik(t *testing.T, bin string, be *backend, cfg traefikConfig) (
 		logFile.Close()
 		t.Fatalf("starting traefik: %v", err)
 	}
+	tr.PID = cmd.Process.Pid
 	exited := make(chan struct{})
 	go func() {
 		tr.ExitErr = cmd.Wait()
@@ -505,8 +514,28 @@ type response struct {
 // It adds Host (unless headers has one), Connection: close and idHeader: id.
 func rawRequest(t *testing.T, addr, target, id string, headers ...string) response {
 	t.Helper()
+	return methodRequest(t, addr, http.MethodGet, target, id, headers...)
+}
+
+// methodRequest is rawRequest with any method: it sends "method target HTTP/1.1" with the header
+// lines exactly as written to addr (an IPv6 address in brackets works), adding Host unless given,
+// Connection: close and idHeader: id, and reads the response.
+func methodRequest(t *testing.T, addr, method, target, id string, headers ...string) response {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, requestTimeout)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, target, err)
+	}
+	return requestOn(t, conn, addr, method, target, id, headers...)
+}
+
+// requestOn sends one request on conn, as methodRequest describes, reads the response and
+// closes conn.
+func requestOn(t *testing.T, conn net.Conn, addr, method, target, id string, headers ...string) response {
+	t.Helper()
+	defer conn.Close()
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\n", target)
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", method, target)
 	hasHost := false
 	for _, h := range headers {
 		if strings.HasPrefix(strings.ToLower(h), "host:") {
@@ -518,24 +547,18 @@ func rawRequest(t *testing.T, addr, target, id string, headers ...string) respon
 		b.WriteString("Host: " + addr + "\r\n")
 	}
 	fmt.Fprintf(&b, "%s: %s\r\nConnection: close\r\n\r\n", idHeader, id)
-
-	conn, err := net.DialTimeout("tcp", addr, requestTimeout)
-	if err != nil {
-		t.Fatalf("GET %s: %v", target, err)
-	}
-	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(requestTimeout))
 	if _, err := conn.Write(b.Bytes()); err != nil {
-		t.Fatalf("GET %s: %v", target, err)
+		t.Fatalf("%s %s: %v", method, target, err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: method})
 	if err != nil {
-		t.Fatalf("GET %s: reading response: %v", target, err)
+		t.Fatalf("%s %s: reading response: %v", method, target, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Fatalf("GET %s: reading body: %v", target, err)
+		t.Fatalf("%s %s: reading body: %v", method, target, err)
 	}
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
 }

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -176,7 +175,10 @@ func TestLoadFlood(t *testing.T) {
 		routers: []string{"bcrypt", "sha"},
 	})
 	wantEnabled(t, tr, "bcrypt", "sha")
-	pid := traefikPID(t, tr)
+	if _, err := os.Stat("/proc"); err != nil {
+		t.Skipf("no /proc to read Traefik's memory from: %v", err)
+	}
+	pid := tr.PID
 	var mem []memSample
 	mem = append(mem, sampleMemory(t, pid, "ready"))
 
@@ -509,33 +511,6 @@ func runDistinct(client *http.Client, base string, cfg loadSettings) *distinctRu
 	run.took = time.Since(start)
 	run.sent = run.counts.total()
 	return run
-}
-
-// traefikPID finds the process of tr by its configuration file in /proc.
-func traefikPID(t *testing.T, tr *traefik) int {
-	t.Helper()
-	want := "--configFile=" + filepath.Join(tr.Dir, "traefik.yml")
-	dirs, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Skipf("no /proc to read Traefik's memory from: %v", err)
-	}
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		cmdline, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
-		if err != nil {
-			continue
-		}
-		for _, arg := range strings.Split(string(cmdline), "\x00") {
-			if arg == want {
-				return pid
-			}
-		}
-	}
-	t.Fatalf("no process with %s in /proc", want)
-	return 0
 }
 
 // memSample is Traefik's resident memory at one moment: VmRSS and its peak VmHWM, in bytes.

@@ -7,8 +7,6 @@ package demo_test
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -39,7 +37,7 @@ func opsStatic(t *testing.T, eps ...*opsEntryPoint) func(staticParams) string {
 	return func(p staticParams) string {
 		var b strings.Builder
 		for _, ep := range eps {
-			ep.addr = net.JoinHostPort(ep.host, strconv.Itoa(opsFreePort(t, ep.host)))
+			ep.addr = net.JoinHostPort(ep.host, strconv.Itoa(freePortOn(t, ep.host)))
 			fmt.Fprintf(&b, "  %s:\n    address: %q\n    transport:\n      lifeCycle:\n        graceTimeOut: 1s\n%s", ep.name, ep.addr, ep.extra)
 		}
 		s := yamlStatic(p)
@@ -49,17 +47,6 @@ func opsStatic(t *testing.T, eps ...*opsEntryPoint) func(staticParams) string {
 		}
 		return withEPs
 	}
-}
-
-// opsFreePort returns a TCP port on host that was free a moment ago.
-func opsFreePort(t *testing.T, host string) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // hasIPv6Loopback reports whether this machine can listen on [::1].
@@ -163,57 +150,11 @@ func runOpsExchanges(t *testing.T, be *backend, exchanges []opsExchange) {
 	}
 }
 
-// methodRequest is rawRequest with any method: it sends "method target HTTP/1.1" with the header
-// lines exactly as written to addr (an IPv6 address in brackets works), adding Host unless given,
-// Connection: close and idHeader: id, and reads the response.
-func methodRequest(t *testing.T, addr, method, target, id string, headers ...string) response {
-	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, requestTimeout)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, target, err)
-	}
-	return requestOn(t, conn, addr, method, target, id, headers...)
-}
-
 // tlsRequest is methodRequest over TLS with serverName, accepting any certificate (Traefik's
 // default one, in the tests).
 func tlsRequest(t *testing.T, addr, serverName, method, target, id string, headers ...string) response {
 	t.Helper()
 	return requestOn(t, tlsDial(t, addr, serverName), addr, method, target, id, headers...)
-}
-
-// requestOn sends one request on conn, as methodRequest describes, reads the response and
-// closes conn.
-func requestOn(t *testing.T, conn net.Conn, addr, method, target, id string, headers ...string) response {
-	t.Helper()
-	defer conn.Close()
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", method, target)
-	hasHost := false
-	for _, h := range headers {
-		if strings.HasPrefix(strings.ToLower(h), "host:") {
-			hasHost = true
-		}
-		b.WriteString(h + "\r\n")
-	}
-	if !hasHost {
-		b.WriteString("Host: " + addr + "\r\n")
-	}
-	fmt.Fprintf(&b, "%s: %s\r\nConnection: close\r\n\r\n", idHeader, id)
-	_ = conn.SetDeadline(time.Now().Add(requestTimeout))
-	if _, err := conn.Write(b.Bytes()); err != nil {
-		t.Fatalf("%s %s: %v", method, target, err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: method})
-	if err != nil {
-		t.Fatalf("%s %s: reading response: %v", method, target, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Fatalf("%s %s: reading body: %v", method, target, err)
-	}
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
 }
 
 // methodsConfig bypasses OPTIONS on every path of one router, and has a second router whose
