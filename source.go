@@ -60,11 +60,7 @@ func (c *clientAddress) of(req *http.Request) string {
 		}
 		return ""
 	}
-	host, _, err := net.SplitHostPort(req.RemoteAddr)
-	if err != nil {
-		return req.RemoteAddr
-	}
-	return host
+	return connectionAddress(req)
 }
 
 // normalIP returns the canonical form of an IP address taken from a header, or "" when it is
@@ -85,6 +81,11 @@ func (c *clientAddress) key(req *http.Request) string {
 	if ip := c.of(req); ip != "" {
 		return ip
 	}
+	return connectionAddress(req)
+}
+
+// connectionAddress is the IP address of the connection req came on.
+func connectionAddress(req *http.Request) string {
 	host, _, err := net.SplitHostPort(req.RemoteAddr)
 	if err != nil {
 		return req.RemoteAddr
