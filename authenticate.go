@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strconv"
 	"time"
@@ -49,15 +50,20 @@ func newThrottleFromConfig(config *Config) (*failureThrottle, error) {
 	return newFailureThrottle(config.MaxFailures, window), nil
 }
 
-// authenticate checks the request's Basic credentials and returns the user name. When the
-// request may not go on, it has answered it (401, 429 or 503) and returns false. A header
-// whose credentials were verified before is found in the cache: the common case, kept to a
-// few calls into compiled code because every interpreted call costs microseconds.
-func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request) (string, bool) {
+// authenticate checks the request's Basic credentials and returns the user. When the request
+// may not go on, it has answered it (401, 429 or 503) and returns nil. Credentials found in
+// the cache were verified before: they are neither throttled nor counted, as no password is
+// checked, and a client cannot get a guess into the cache without it being right.
+func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request) *url.Userinfo {
 	header := req.Header.Get("Authorization")
 	if header == "" {
 		m.challenge.ServeHTTP(rw, req)
-		return "", false
+		return nil
+	}
+	state := m.users.current()
+	digest, user := m.cache.lookup(header)
+	if user != nil {
+		return user
 	}
 	client := ""
 	var now time.Time
@@ -67,61 +73,47 @@ func (m *basicAuthBypass) authenticate(rw http.ResponseWriter, req *http.Request
 		if wait := m.throttle.retryAfter(client, now); wait > 0 {
 			m.log.refusef("refused %s: throttled for %v after %d failures", client, wait.Round(time.Second), m.throttle.max)
 			answer(rw, http.StatusTooManyRequests, wait)
-			return "", false
+			return nil
 		}
 	}
-	state := m.users.state
-	if m.users.file != "" {
-		state = m.users.current()
-	}
-	// The cache lookup, inlined: see credentialCache.lookup.
-	cache := state.cache
-	sum := sha256.Sum256([]byte(cache.key + header))
-	digest := string(sum[:])
-	cache.mu.RLock()
-	user, ok := cache.entries[digest]
-	cache.mu.RUnlock()
-	if !ok {
-		if user, ok = m.verify(rw, req, state, digest, client, now); !ok {
-			return "", false
-		}
+	if user = m.verify(rw, req, state, digest, client, now); user == nil {
+		return nil
 	}
 	if m.throttle != nil {
 		m.throttle.succeed(client)
 	}
-	return user, true
+	return user
 }
 
 // verify checks credentials that are not in the cache, through the gate, and caches them if
-// they are right. When they are not, it has answered the request, and counted a wrong user or
-// password (not a malformed header, nor a busy gate) against client.
-func (m *basicAuthBypass) verify(rw http.ResponseWriter, req *http.Request, state *userState, digest, client string, now time.Time) (string, bool) {
-	user, password, ok := req.BasicAuth()
+// they are right. When they are not, it has answered the request and returns nil, and it has
+// counted a wrong user or password (not a malformed header, nor a busy gate) against client.
+func (m *basicAuthBypass) verify(rw http.ResponseWriter, req *http.Request, state *userState, digest [sha256.Size]byte, client string, now time.Time) *url.Userinfo {
+	name, password, ok := req.BasicAuth()
 	if !ok {
 		m.log.refusef("refused %s: malformed Authorization header", m.client.key(req))
 		m.challenge.ServeHTTP(rw, req)
-		return "", false
+		return nil
 	}
-	ok, err := m.gate.do(req.Context(), digest, func() bool { return state.users.verify(user, password) })
+	ok, err := m.gate.do(req.Context(), string(digest[:]), func() bool { return state.users.verify(name, password) })
 	if err != nil {
 		m.log.refusef("refused %s: %v", m.client.key(req), err)
 		answer(rw, http.StatusServiceUnavailable, time.Second)
-		return "", false
+		return nil
 	}
 	if !ok {
 		if m.throttle != nil {
 			m.throttle.fail(client, now)
 		}
-		if state.users.has(user) {
-			m.log.refusef("refused %s: wrong password for user %q", m.client.key(req), user)
+		if state.users.has(name) {
+			m.log.refusef("refused %s: wrong password for user %q", m.client.key(req), name)
 		} else {
 			m.log.refusef("refused %s: unknown user", m.client.key(req))
 		}
 		m.challenge.ServeHTTP(rw, req)
-		return "", false
+		return nil
 	}
-	state.cache.add(digest, user)
-	return user, true
+	return m.cache.add(digest, name, state.generation)
 }
 
 // answer writes a plain-text status with a Retry-After of wait, rounded up to seconds.

@@ -62,6 +62,33 @@ func TestThrottleThroughHandler(t *testing.T) {
 	}
 }
 
+func TestCachedCredentialsAreNotThrottled(t *testing.T) {
+	m := newTestMiddleware(t, &Config{MaxFailures: 2, FailureWindow: "90s"})
+	const remote = "192.0.2.1:1000"
+	// The scheme in lower case: the same credentials, in a header the cache has not seen.
+	lower := request(remote, "alice", "wonderland")
+	lower.Header.Set("Authorization", "basic "+strings.TrimPrefix(lower.Header.Get("Authorization"), "Basic "))
+	steps := []struct {
+		name string
+		req  *http.Request
+		want int
+	}{
+		{name: "verified and cached", req: request(remote, "alice", "wonderland"), want: 200},
+		{name: "first failure", req: request(remote, "alice", "x"), want: 401},
+		{name: "second failure reaches the limit", req: request(remote, "alice", "y"), want: 401},
+		{name: "cached credentials get in while throttled", req: request(remote, "alice", "wonderland"), want: 200},
+		{name: "and do not start the count over", req: request(remote, "alice", "z"), want: 429},
+		{name: "uncached right credentials are throttled", req: lower, want: 429},
+	}
+	for _, s := range steps {
+		rec := httptest.NewRecorder()
+		m.ServeHTTP(rec, s.req)
+		if rec.Code != s.want {
+			t.Errorf("%s: got status %d, want %d", s.name, rec.Code, s.want)
+		}
+	}
+}
+
 func TestThrottleConfigErrors(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -22,6 +22,7 @@ package basicauthbypass
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -55,7 +56,9 @@ type Config struct {
 	BypassPaths []string `json:"bypassPaths,omitempty" yaml:"bypassPaths,omitempty" toml:"bypassPaths,omitempty"`
 	// MaxFailures, when above 0, is how many failed logins one client may make within
 	// FailureWindow; then it is answered 429 Too Many Requests, with Retry-After and without any
-	// password being checked, until the window has passed. Default: 0 (off).
+	// password being checked, until the window has passed. Credentials verified before (and
+	// cached) are not guesses: they are let through, and neither counted nor throttled.
+	// Default: 0 (off).
 	MaxFailures int `json:"maxFailures,omitempty" yaml:"maxFailures,omitempty" toml:"maxFailures,omitempty"`
 	// FailureWindow is a Go duration ("1m", "30s"): the window of MaxFailures, counted from a
 	// client's first failure. Default: "1m".
@@ -92,8 +95,13 @@ type basicAuthBypass struct {
 	gate         *verifyGate
 	throttle     *failureThrottle
 	log          *logger
-	// onlyPath is the one bypassPaths pattern when there is no other bypass rule.
-	onlyPath *regexp.Regexp
+	cache        *credentialCache
+	// plainFilter and plainPattern, when there is one bypassPaths pattern and no other
+	// bypass rule, decide a request with a plain path: see newPlainFilter.
+	plainFilter  *regexp.Regexp
+	plainPattern *regexp.Regexp
+	// decorates is set when an authenticated request is changed: headerField, removeHeader.
+	decorates bool
 }
 
 // New validates config and returns the middleware. Any option it cannot honour is an error
@@ -146,9 +154,11 @@ func newMiddleware(next http.Handler, config *Config, log *logger) (*basicAuthBy
 	}
 	m.headerField = http.CanonicalHeaderKey(headerField)
 	m.gate = newVerifyGate(verifySlots(), verifyQueue)
-	if m.methods == nil && m.sources == nil {
-		m.onlyPath = m.bypass.only
+	m.cache = m.users.cache
+	if m.methods == nil && m.sources == nil && m.bypass.only != nil {
+		m.plainFilter, m.plainPattern = newPlainFilter(m.bypass.only)
 	}
+	m.decorates = m.headerField != "" || m.removeHeader
 	return m, nil
 }
 
@@ -157,38 +167,82 @@ func newMiddleware(next http.Handler, config *Config, log *logger) (*basicAuthBy
 // calling the next handler: 401 Unauthorized with a WWW-Authenticate challenge; 429 Too Many
 // Requests with Retry-After for a client over MaxFailures; 503 Service Unavailable with
 // Retry-After when too many password checks are already waiting.
+//
+// Under Yaegi, each call of an interpreted function costs a few microseconds, as it
+// allocates every variable and intermediate value of the callee, used or not, and each call
+// into compiled code about half a microsecond. So the usual requests take short functions
+// and few steps: ServeHTTP decides a plain path (see newPlainFilter), serveProtected finds
+// the credentials of a protected request in the cache, and serveSlow takes the rest.
 func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
-	var bypassed bool
-	if m.onlyPath != nil {
-		// The usual configuration, one path pattern, decided in three calls into compiled
-		// code, since under Yaegi each interpreted call costs about 2 µs: a plain path (with
-		// a single reading) that matches is bypassed; one that does not match is not.
-		escaped := req.URL.EscapedPath()
-		bypassed = m.onlyPath.MatchString(escaped) && (!notPlain.MatchString(escaped) || m.bypass.allows(req.URL))
-	} else {
-		bypassed = m.bypassed(req)
+	if m.plainFilter != nil && req.URL.RawPath == "" {
+		if m.plainFilter.MatchString(req.URL.Path) {
+			if m.plainPattern == nil || m.plainPattern.MatchString(req.URL.Path) {
+				if m.headerField != "" {
+					removeHeader(req.Header, m.headerField)
+				}
+				m.next.ServeHTTP(rw, req)
+				return
+			}
+			m.serveProtected(rw, req)
+			return
+		}
+		if m.plainPattern == nil && plainPath.MatchString(req.URL.Path) {
+			// Plain, without the pattern's prefix.
+			m.serveProtected(rw, req)
+			return
+		}
 	}
-	if bypassed {
+	m.serveSlow(rw, req)
+}
+
+// serveSlow serves a request whose path is not plain, or any request when there is more than
+// one bypass rule.
+func (m *basicAuthBypass) serveSlow(rw http.ResponseWriter, req *http.Request) {
+	if m.bypassed(req) {
 		if m.headerField != "" {
 			removeHeader(req.Header, m.headerField)
 		}
 		m.next.ServeHTTP(rw, req)
 		return
 	}
-	user, ok := m.authenticate(rw, req)
-	if !ok {
-		return
+	m.serveProtected(rw, req)
+}
+
+// serveProtected forwards a request that is not bypassed if it has valid credentials, and
+// answers it otherwise. Credentials found in the cache take the fewest steps.
+func (m *basicAuthBypass) serveProtected(rw http.ResponseWriter, req *http.Request) {
+	// Go's server stores header names canonically, as Header.Get looks them up.
+	values := req.Header["Authorization"]
+	var user *url.Userinfo
+	if len(values) != 0 {
+		if m.users.file != "" {
+			m.users.current() // reloads usersFile if due and changed, emptying the cache
+		}
+		// The cache lookup, inlined: see credentialCache.lookup.
+		user = m.cache.entries.Load().(map[[sha256.Size]byte]*url.Userinfo)[sha256.Sum256([]byte(m.cache.key+values[0]))]
+	}
+	if user == nil {
+		if user = m.authenticate(rw, req); user == nil {
+			return
+		}
 	}
 	// Traefik's access log reads the user name from here, as for its own basicAuth.
-	req.URL.User = url.User(user)
+	req.URL.User = user
+	if m.decorates {
+		m.decorate(req, user)
+	}
+	m.next.ServeHTTP(rw, req)
+}
+
+// decorate applies headerField and removeHeader to an authenticated request.
+func (m *basicAuthBypass) decorate(req *http.Request, user *url.Userinfo) {
 	if m.headerField != "" {
 		removeHeader(req.Header, m.headerField)
-		req.Header[m.headerField] = []string{user}
+		req.Header[m.headerField] = []string{user.Username()}
 	}
 	if m.removeHeader {
 		req.Header.Del("Authorization")
 	}
-	m.next.ServeHTTP(rw, req)
 }
 
 // bypassed reports whether req skips authentication: its method is in bypassMethods, its

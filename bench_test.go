@@ -2,6 +2,8 @@ package basicauthbypass
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -228,6 +230,39 @@ func BenchmarkServeHTTP(b *testing.B) {
 			// finds it in the cache.
 			req := benchRequest(b, "/private", "ben", f.passwords[1])
 			benchServe(b, benchMiddleware(b, f.users), req, http.StatusOK)
+		})
+	}
+	// The options that change the cached route: usersFile is checked for edits, headerField
+	// changes the request (as removeHeader does, which this reused request could not take),
+	// maxFailures has a throttle to skip.
+	cachedOptions := []struct {
+		name   string
+		config func(b *testing.B) *Config
+	}{
+		{name: "usersFile", config: func(b *testing.B) *Config {
+			file := filepath.Join(b.TempDir(), "users")
+			if err := os.WriteFile(file, []byte(sha1Users[0]+"\n"), 0o600); err != nil {
+				b.Fatal(err)
+			}
+			return &Config{UsersFile: file}
+		}},
+		{name: "headerField", config: func(b *testing.B) *Config {
+			return &Config{Users: sha1Users, HeaderField: "X-User"}
+		}},
+		{name: "maxFailures", config: func(b *testing.B) *Config {
+			return &Config{Users: sha1Users, MaxFailures: 10}
+		}},
+	}
+	for _, o := range cachedOptions {
+		o := o
+		b.Run("cached-with/"+o.name, func(b *testing.B) {
+			config := o.config(b)
+			config.BypassPaths = []string{"^/api/"}
+			m, err := newMiddleware(benchNext, config, discardLogger())
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchServe(b, m, benchRequest(b, "/private", "ann", "ann-sha1"), http.StatusOK)
 		})
 	}
 	for _, f := range benchFormats {

@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/url"
 	"sync"
+	"sync/atomic"
 )
 
 // maxCachedCredentials bounds the verification cache. When it is full, an eighth of it is
@@ -12,8 +14,8 @@ import (
 const maxCachedCredentials = 4096
 
 // credentialCache remembers Authorization headers whose credentials were verified, with the
-// user name they carry, so that later requests with the same header cost one SHA-256 and a
-// map lookup: no base64 decoding, no slow hash.
+// user they carry, so that later requests with the same header cost one SHA-256 and a map
+// lookup: no base64 decoding, no slow hash.
 //
 // It never holds a password: entries are SHA-256 digests of a random key made for each
 // middleware instance followed by the header, so a digest is useless elsewhere and no
@@ -22,13 +24,20 @@ const maxCachedCredentials = 4096
 // compiled code under Yaegi instead of six.) Someone who can read the process's memory has
 // the key too, and can test guesses against the cached entries at SHA-256 speed rather than
 // bcrypt speed: the cache trades that for speed, for the few credentials in use. Each
-// instance starts empty, so a changed user set (new configuration, reloaded usersFile) never
-// reuses an entry.
+// instance starts empty, and a reload of the users empties it, so a changed or removed user
+// is never accepted from it.
+//
+// Readers take no lock: entries holds a map that is never written once stored, and add
+// stores a copy with the new entry. Copies are rare, each following a slow hash that proved
+// a new password right, and a lookup is then one call into compiled code, not the three of a
+// read lock.
 type credentialCache struct {
-	key string
+	key     string
+	limit   int          // the most entries kept: maxCachedCredentials but in tests
+	entries atomic.Value // map[[sha256.Size]byte]*url.Userinfo, read-only once stored
 
-	mu      sync.RWMutex
-	entries map[string]string
+	mu         sync.Mutex // serialises add and reset
+	generation uint64     // of the user set the entries were verified against
 }
 
 // newCredentialCache returns an empty cache with a fresh random key.
@@ -37,42 +46,56 @@ func newCredentialCache() (*credentialCache, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	return &credentialCache{key: base64.StdEncoding.EncodeToString(key), entries: make(map[string]string)}, nil
+	c := &credentialCache{key: base64.StdEncoding.EncodeToString(key), limit: maxCachedCredentials}
+	c.entries.Store(make(map[[sha256.Size]byte]*url.Userinfo))
+	return c, nil
 }
 
-// lookup returns the digest of an Authorization header, and the user name it was verified
-// for if it was.
-func (c *credentialCache) lookup(header string) (digest, user string, ok bool) {
-	sum := sha256.Sum256([]byte(c.key + header))
-	digest = string(sum[:])
-	c.mu.RLock()
-	user, ok = c.entries[digest]
-	c.mu.RUnlock()
-	return digest, user, ok
+// lookup returns the digest of an Authorization header, and the user it was verified for,
+// or nil. ServeHTTP inlines it.
+func (c *credentialCache) lookup(header string) ([sha256.Size]byte, *url.Userinfo) {
+	digest := sha256.Sum256([]byte(c.key + header))
+	return digest, c.entries.Load().(map[[sha256.Size]byte]*url.Userinfo)[digest]
 }
 
-// add remembers that the header with this digest carries the right password for user.
-func (c *credentialCache) add(digest, user string) {
+// add remembers that the header with this digest carries the right password for the user
+// name, verified against the users of generation, and returns the user as requests carry
+// it. Credentials verified against users replaced since are not remembered.
+func (c *credentialCache) add(digest [sha256.Size]byte, name string, generation uint64) *url.Userinfo {
+	user := url.User(name)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.entries) >= maxCachedCredentials {
-		// Keep seven eighths in a fresh map: deleting in place would let the map grow.
-		target := maxCachedCredentials - maxCachedCredentials/8
-		kept := make(map[string]string, maxCachedCredentials)
-		for d, u := range c.entries {
-			if len(kept) >= target {
-				break
-			}
-			kept[d] = u
-		}
-		c.entries = kept
+	if generation != c.generation {
+		return user
 	}
-	c.entries[digest] = user
+	old := c.entries.Load().(map[[sha256.Size]byte]*url.Userinfo)
+	// When full, keep seven eighths, arbitrarily, so that a flood of distinct valid logins
+	// cannot grow memory.
+	keep := len(old)
+	if keep >= c.limit {
+		keep = c.limit - c.limit/8 - 1
+	}
+	fresh := make(map[[sha256.Size]byte]*url.Userinfo, keep+1)
+	for d, u := range old {
+		if len(fresh) >= keep {
+			break
+		}
+		fresh[d] = u
+	}
+	fresh[digest] = user
+	c.entries.Store(fresh)
+	return user
+}
+
+// reset empties the cache for the users of generation.
+func (c *credentialCache) reset(generation uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.generation = generation
+	c.entries.Store(make(map[[sha256.Size]byte]*url.Userinfo))
 }
 
 // size returns the number of cached credentials.
 func (c *credentialCache) size() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
+	return len(c.entries.Load().(map[[sha256.Size]byte]*url.Userinfo))
 }

@@ -79,7 +79,7 @@ func floodTables(m *basicAuthBypass) (cached, throttled, inFlight int) {
 	m.gate.mu.Lock()
 	inFlight = len(m.gate.flights) + m.gate.waiting
 	m.gate.mu.Unlock()
-	return m.users.current().cache.size(), m.throttle.size(), inFlight
+	return m.cache.size(), m.throttle.size(), inFlight
 }
 
 // floodHeapGrowthFloor is the growth of the live heap always allowed, for the collector's own

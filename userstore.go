@@ -3,6 +3,7 @@ package basicauthbypass
 import (
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,27 +11,34 @@ import (
 // made by a request that needs authentication, so an idle middleware does no work at all.
 const usersFileCheckInterval = 3 * time.Second
 
-// userState is a user set with the cache of credentials verified against it. They are
-// replaced together, so a reload forgets every cached credential.
+// userState is a user set and its generation, which counts the reloads before it: the cache
+// keeps only credentials verified against the current one.
 type userState struct {
-	users *userSet
-	cache *credentialCache
+	users      *userSet
+	generation uint64
 }
 
 // userStore holds the current users and follows edits of usersFile lazily: a request that
 // finds the last check older than the interval stats the file, and reloads it when its size or
 // modification time changed. A file that no longer loads keeps the last good users, and the
 // error is logged once per change of the file.
+//
+// The cache of verified credentials lives here too, since a reload must empty it.
 type userStore struct {
+	// nextCheck is when usersFile is next due for a check, in Unix nanoseconds; read and
+	// written atomically, so that ServeHTTP's check costs no lock. First in the struct,
+	// where 32-bit platforms align it for atomic access.
+	nextCheck int64
+
 	inline   []string
 	file     string
 	interval time.Duration
 	log      *logger
+	cache    *credentialCache
 
-	mu        sync.RWMutex
-	state     *userState
-	stamp     fileStamp
-	nextCheck time.Time
+	mu    sync.RWMutex
+	state *userState
+	stamp fileStamp
 }
 
 // fileStamp is what tells that a file changed.
@@ -47,26 +55,16 @@ func newUserStore(inline []string, file string, log *logger) (*userStore, error)
 			s.stamp = fileStamp{modTime: info.ModTime().UnixNano(), size: info.Size()}
 		}
 	}
-	state, err := s.load()
+	users, err := loadUsers(inline, file)
 	if err != nil {
 		return nil, err
 	}
-	s.state = state
-	s.nextCheck = time.Now().Add(s.interval)
+	if s.cache, err = newCredentialCache(); err != nil {
+		return nil, err
+	}
+	s.state = &userState{users: users}
+	atomic.StoreInt64(&s.nextCheck, time.Now().Add(s.interval).UnixNano())
 	return s, nil
-}
-
-// load reads the users afresh, with an empty cache.
-func (s *userStore) load() (*userState, error) {
-	users, err := loadUsers(s.inline, s.file)
-	if err != nil {
-		return nil, err
-	}
-	cache, err := newCredentialCache()
-	if err != nil {
-		return nil, err
-	}
-	return &userState{users: users, cache: cache}, nil
 }
 
 // current returns the users to check a request against, reloading usersFile first if it is
@@ -77,10 +75,10 @@ func (s *userStore) current() *userState {
 		return s.state
 	}
 	now := time.Now()
-	s.mu.RLock()
-	state, due := s.state, !now.Before(s.nextCheck)
-	s.mu.RUnlock()
-	if !due {
+	if now.UnixNano() < atomic.LoadInt64(&s.nextCheck) {
+		s.mu.RLock()
+		state := s.state
+		s.mu.RUnlock()
 		return state
 	}
 	return s.refresh(now)
@@ -91,11 +89,11 @@ func (s *userStore) current() *userState {
 func (s *userStore) refresh(now time.Time) *userState {
 	s.mu.Lock()
 	state := s.state
-	if now.Before(s.nextCheck) {
+	if now.UnixNano() < atomic.LoadInt64(&s.nextCheck) {
 		s.mu.Unlock()
 		return state
 	}
-	s.nextCheck = now.Add(s.interval)
+	atomic.StoreInt64(&s.nextCheck, now.Add(s.interval).UnixNano())
 	last := s.stamp
 	s.mu.Unlock()
 
@@ -112,16 +110,20 @@ func (s *userStore) refresh(now time.Time) *userState {
 	if stamp.modTime == last.modTime && stamp.size == last.size {
 		return state
 	}
-	fresh, err := s.load()
+	users, err := loadUsers(s.inline, s.file)
 	if err != nil {
 		s.log.errorf("usersFile %q changed but cannot be used, keeping the users loaded before (%d): %v", s.file, len(state.users.byName), err)
 		s.setStamp(stamp)
 		return state
 	}
+	fresh := &userState{users: users, generation: state.generation + 1}
 	s.mu.Lock()
 	s.state = fresh
 	s.stamp = stamp
 	s.mu.Unlock()
+	// After the new users are in place: a check against the old ones that ends later is
+	// not cached, as its generation is past.
+	s.cache.reset(fresh.generation)
 	s.log.notef("usersFile %q reloaded: %d users (%s)", s.file, len(fresh.users.byName), describeFormats(fresh.users.formats))
 	return fresh
 }

@@ -63,7 +63,7 @@ func TestUsersFileFollowsEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.users.interval, m.users.nextCheck = 0, time.Time{} // check on every request
+	m.users.interval, m.users.nextCheck = 0, 0 // check on every request
 
 	steps := []struct {
 		name    string
@@ -111,12 +111,12 @@ func TestUsersFileCheckedAtMostEveryInterval(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.users.interval = time.Hour
-	m.users.nextCheck = time.Now().Add(time.Hour)
+	m.users.nextCheck = time.Now().Add(time.Hour).UnixNano()
 	rewrite(t, file, bobSHA+"\n", 1)
 	if got := statusFor(m, "alice", "wonderland"); got != 200 {
 		t.Errorf("before the interval has passed: got status %d, want 200 (old users)", got)
 	}
-	m.users.nextCheck = time.Now()
+	m.users.nextCheck = time.Now().UnixNano()
 	if got := statusFor(m, "alice", "wonderland"); got != 401 {
 		t.Errorf("after the interval: got status %d, want 401 (file reloaded)", got)
 	}
@@ -130,7 +130,7 @@ func TestUsersFileDeletedKeepsUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.users.interval, m.users.nextCheck = 0, time.Time{}
+	m.users.interval, m.users.nextCheck = 0, 0
 	if err := os.Remove(file); err != nil {
 		t.Fatal(err)
 	}

@@ -68,8 +68,9 @@ type throttleStep struct {
 // TestThrottle checks maxFailures and failureWindow in the real Traefik, from 127.0.0.1: after
 // throttleMax failed logins within the window the client gets 429 with Retry-After, even with the
 // right password or a forged X-Forwarded-For, and nothing reaches the backend; bypassed paths
-// keep answering 200; once the window has passed the right password works, and a success starts
-// the count over.
+// keep answering 200; once the window has passed the right password works, and a password
+// checked and found right starts the count over. Credentials verified before (cached) are not
+// guesses: they get in even while throttled, and neither count nor start the count over.
 func TestThrottle(t *testing.T) {
 	t.Parallel()
 	be := startBackend(t)
@@ -77,6 +78,7 @@ func TestThrottle(t *testing.T) {
 	wantEnabled(t, tr, "thr")
 
 	right := basicAuth(throttleUser, throttlePassword)
+	rightLower := "Authorization: basic " + strings.TrimPrefix(right, "Authorization: Basic ")
 	wrong := func(i int) string { return basicAuth(throttleUser, fmt.Sprintf("wrong-%d", i)) }
 	steps := []throttleStep{
 		{name: "failure 1", target: "/", headers: []string{wrong(1)}, wantStatus: 401},
@@ -97,10 +99,14 @@ func TestThrottle(t *testing.T) {
 		{name: "right password once the window has passed", target: "/", headers: []string{right}, wantStatus: 200, wantForwarded: true, waitWindow: true},
 		{name: "failure 1 of a new count", target: "/", headers: []string{wrong(6)}, wantStatus: 401},
 		{name: "failure 2 of a new count", target: "/", headers: []string{wrong(7)}, wantStatus: 401},
-		{name: "a success starts the count over", target: "/", headers: []string{right}, wantStatus: 200, wantForwarded: true},
+		// The scheme in lower case is a header the cache has not seen: its password is checked.
+		{name: "a password checked and found right starts the count over", target: "/", headers: []string{rightLower}, wantStatus: 200, wantForwarded: true},
 		{name: "failure 1 after the success", target: "/", headers: []string{wrong(8)}, wantStatus: 401},
 		{name: "failure 2 after the success", target: "/", headers: []string{wrong(9)}, wantStatus: 401},
-		{name: "still under the limit", target: "/", headers: []string{right}, wantStatus: 200, wantForwarded: true},
+		{name: "cached credentials neither count nor start the count over", target: "/", headers: []string{right}, wantStatus: 200, wantForwarded: true},
+		{name: "failure 3 after the success reaches the limit", target: "/", headers: []string{wrong(10)}, wantStatus: 401},
+		{name: "cached credentials get in while throttled", target: "/", headers: []string{right}, wantStatus: 200, wantForwarded: true},
+		{name: "a new password check is throttled", target: "/", headers: []string{wrong(11)}, wantStatus: 429},
 	}
 	var throttledUntil time.Time
 	for i, st := range steps {
