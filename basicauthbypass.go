@@ -102,6 +102,9 @@ type basicAuthBypass struct {
 	plainPattern *regexp.Regexp
 	// decorates is set when an authenticated request is changed: headerField, removeHeader.
 	decorates bool
+	// cachedOnly is set when a cached user needs nothing but forwarding: no usersFile to
+	// check, no change to the request.
+	cachedOnly bool
 }
 
 // New validates config and returns the middleware. Any option it cannot honour is an error
@@ -159,6 +162,7 @@ func newMiddleware(next http.Handler, config *Config, log *logger) (*basicAuthBy
 		m.plainFilter, m.plainPattern = newPlainFilter(m.bypass.only)
 	}
 	m.decorates = m.headerField != "" || m.removeHeader
+	m.cachedOnly = !m.decorates && config.UsersFile == ""
 	return m, nil
 }
 
@@ -174,25 +178,38 @@ func newMiddleware(next http.Handler, config *Config, log *logger) (*basicAuthBy
 // and few steps: ServeHTTP decides a plain path (see newPlainFilter), serveProtected finds
 // the credentials of a protected request in the cache, and serveSlow takes the rest.
 func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
-	if m.plainFilter != nil && req.URL.RawPath == "" {
-		if m.plainFilter.MatchString(req.URL.Path) {
-			if m.plainPattern == nil || m.plainPattern.MatchString(req.URL.Path) {
-				if m.headerField != "" {
-					removeHeader(req.Header, m.headerField)
-				}
+	if m.plainFilter == nil || req.URL.RawPath != "" {
+		m.serveSlow(rw, req)
+		return
+	}
+	if m.plainFilter.MatchString(req.URL.Path) {
+		if m.plainPattern == nil || m.plainPattern.MatchString(req.URL.Path) {
+			if m.headerField != "" {
+				removeHeader(req.Header, m.headerField)
+			}
+			m.next.ServeHTTP(rw, req)
+			return
+		}
+	} else if m.plainPattern != nil || !plainPath.MatchString(req.URL.Path) {
+		m.serveSlow(rw, req)
+		return
+	}
+	// A plain path that the pattern does not match: protected. With inline users and nothing
+	// to change in the request, credentials found in the cache need nothing more.
+	if m.cachedOnly {
+		values := req.Header["Authorization"]
+		if len(values) != 0 {
+			// The cache lookup, inlined: see credentialCache.lookup.
+			user := m.cache.entries.Load().(map[[sha256.Size]byte]*url.Userinfo)[sha256.Sum256([]byte(m.cache.key+values[0]))]
+			if user != nil {
+				// Traefik's access log reads the user name from here, as for its own basicAuth.
+				req.URL.User = user
 				m.next.ServeHTTP(rw, req)
 				return
 			}
-			m.serveProtected(rw, req)
-			return
-		}
-		if m.plainPattern == nil && plainPath.MatchString(req.URL.Path) {
-			// Plain, without the pattern's prefix.
-			m.serveProtected(rw, req)
-			return
 		}
 	}
-	m.serveSlow(rw, req)
+	m.serveProtected(rw, req)
 }
 
 // serveSlow serves a request whose path is not plain, or any request when there is more than

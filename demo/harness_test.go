@@ -101,7 +101,7 @@ func pluginDirIn(dir string) string {
 
 // layoutPlugin copies the plugin (its non-test *.go files, go.mod and .traefik.yml) from
 // pluginSource to pluginDirIn(dir), where Traefik's local plugin loader looks.
-func layoutPlugin(t *testing.T, dir string) {
+func layoutPlugin(t testing.TB, dir string) {
 	t.Helper()
 	dst := pluginDirIn(dir)
 	if err := os.MkdirAll(dst, 0o755); err != nil {
@@ -571,7 +571,7 @@ func basicAuth(user, password string) string {
 }
 
 // writeFile writes content to path or fails the test.
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)

@@ -86,7 +86,7 @@ type perfFormat struct {
 	// command is the command that makes an entry, for the report.
 	command string
 	// entry returns the htpasswd line "user:hash" for user and password.
-	entry func(t *testing.T, user, password string) string
+	entry func(t testing.TB, user, password string) string
 	// load says whether the format has a route in the throughput comparison (bcrypt at cost
 	// 10 is only measured for its first verification).
 	load bool
@@ -107,8 +107,8 @@ var perfFormats = []perfFormat{
 }
 
 // htpasswdEntry returns an entry maker running htpasswd with flags, then user and password.
-func htpasswdEntry(flags ...string) func(t *testing.T, user, password string) string {
-	return func(t *testing.T, user, password string) string {
+func htpasswdEntry(flags ...string) func(t testing.TB, user, password string) string {
+	return func(t testing.TB, user, password string) string {
 		t.Helper()
 		out, err := exec.Command("htpasswd", append(flags, user, password)...).Output()
 		if err != nil {
@@ -119,8 +119,8 @@ func htpasswdEntry(flags ...string) func(t *testing.T, user, password string) st
 }
 
 // opensslEntry returns an entry maker running openssl passwd with flag and the password.
-func opensslEntry(flag string) func(t *testing.T, user, password string) string {
-	return func(t *testing.T, user, password string) string {
+func opensslEntry(flag string) func(t testing.TB, user, password string) string {
+	return func(t testing.TB, user, password string) string {
 		t.Helper()
 		out, err := exec.Command("openssl", "passwd", flag, password).Output()
 		if err != nil {
@@ -132,7 +132,7 @@ func opensslEntry(flag string) func(t *testing.T, user, password string) string 
 
 // sshaEntry makes a salted SHA-1 entry as slappasswd does: {SSHA} and the base64 of the SHA-1 of
 // the password and the salt, followed by the salt.
-func sshaEntry(t *testing.T, user, password string) string {
+func sshaEntry(t testing.TB, user, password string) string {
 	t.Helper()
 	salt := make([]byte, 8)
 	if _, err := rand.Read(salt); err != nil {
@@ -156,7 +156,7 @@ type perfUsers struct {
 }
 
 // makePerfUsers makes the users of every format with the real htpasswd and openssl.
-func makePerfUsers(t *testing.T, fresh int) []perfUsers {
+func makePerfUsers(t testing.TB, fresh int) []perfUsers {
 	t.Helper()
 	var all []perfUsers
 	for _, f := range perfFormats {
@@ -174,7 +174,7 @@ func makePerfUsers(t *testing.T, fresh int) []perfUsers {
 }
 
 // randomToken returns 12 random base64url characters.
-func randomToken(t *testing.T) string {
+func randomToken(t testing.TB) string {
 	t.Helper()
 	b := make([]byte, 9)
 	if _, err := rand.Read(b); err != nil {
@@ -318,7 +318,7 @@ func (n *noop) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 `
 
 // layoutNoopPlugin writes the no-op plugin where Traefik, started in dir, looks for local plugins.
-func layoutNoopPlugin(t *testing.T, dir string) {
+func layoutNoopPlugin(t testing.TB, dir string) {
 	t.Helper()
 	dst := filepath.Join(dir, "plugins-local", "src", filepath.FromSlash(perfNoopModule))
 	if err := os.MkdirAll(dst, 0o755); err != nil {
@@ -364,7 +364,7 @@ func TestLoadCompare(t *testing.T) {
 	}
 	digest := perfSourceDigest(t)
 	tr := startTraefik(t, nil, traefikConfig{
-		static: perfStatic, staticExt: ".yml", dynamic: perfDynamic(routes, backendSrv.URL), routers: names, prepare: layoutNoopPlugin,
+		static: perfStatic, staticExt: ".yml", dynamic: perfDynamic(routes, backendSrv.URL), routers: names, prepare: func(t *testing.T, dir string) { layoutNoopPlugin(t, dir) },
 	})
 	wantEnabled(t, tr, names...)
 	// Traefik's CPU time is read from /proc, where there is one.
