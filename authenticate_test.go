@@ -89,6 +89,31 @@ func TestCachedCredentialsAreNotThrottled(t *testing.T) {
 	}
 }
 
+func TestCachedLoginsAreChangedAsTheFirst(t *testing.T) {
+	var got http.Header
+	backend := http.HandlerFunc(func(_ http.ResponseWriter, req *http.Request) { got = req.Header.Clone() })
+	m, err := newMiddleware(backend, &Config{Users: []string{aliceSHA}, HeaderField: "X-User", RemoveHeader: true,
+		BypassPaths: []string{"^/api/"}}, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"first, verified", "second, cached", "third, cached"} {
+		got = nil
+		req := request("192.0.2.1:1", "alice", "wonderland")
+		req.Header.Set("X-User", "mallory")
+		m.ServeHTTP(httptest.NewRecorder(), req)
+		if got == nil {
+			t.Fatalf("%s: not forwarded", name)
+		}
+		if v := got.Values("X-User"); len(v) != 1 || v[0] != "alice" {
+			t.Errorf("%s: got X-User %q, want [alice]", name, v)
+		}
+		if v := got.Get("Authorization"); v != "" {
+			t.Errorf("%s: got Authorization %q, want it removed", name, v)
+		}
+	}
+}
+
 func TestThrottleConfigErrors(t *testing.T) {
 	tests := []struct {
 		name   string

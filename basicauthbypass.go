@@ -102,9 +102,6 @@ type basicAuthBypass struct {
 	plainPattern *regexp.Regexp
 	// decorates is set when an authenticated request is changed: headerField, removeHeader.
 	decorates bool
-	// cachedOnly is set when a cached user needs nothing but forwarding: no usersFile to
-	// check, no change to the request.
-	cachedOnly bool
 }
 
 // New validates config and returns the middleware. Any option it cannot honour is an error
@@ -162,7 +159,6 @@ func newMiddleware(next http.Handler, config *Config, log *logger) (*basicAuthBy
 		m.plainFilter, m.plainPattern = newPlainFilter(m.bypass.only)
 	}
 	m.decorates = m.headerField != "" || m.removeHeader
-	m.cachedOnly = !m.decorates && config.UsersFile == ""
 	return m, nil
 }
 
@@ -174,9 +170,9 @@ func newMiddleware(next http.Handler, config *Config, log *logger) (*basicAuthBy
 //
 // Under Yaegi, each call of an interpreted function costs a few microseconds, as it
 // allocates every variable and intermediate value of the callee, used or not, and each call
-// into compiled code about half a microsecond. So the usual requests take short functions
-// and few steps: ServeHTTP decides a plain path (see newPlainFilter), serveProtected finds
-// the credentials of a protected request in the cache, and serveSlow takes the rest.
+// into compiled code about half a microsecond. So ServeHTTP serves the usual requests itself,
+// in few steps: a plain path (see newPlainFilter) under the bypass pattern, and a plain path
+// outside it with no credentials or cached ones. serveSlow and serveProtected take the rest.
 func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	if m.plainFilter == nil || req.URL.RawPath != "" {
 		m.serveSlow(rw, req)
@@ -194,22 +190,28 @@ func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		m.serveSlow(rw, req)
 		return
 	}
-	// A plain path that the pattern does not match: protected. With inline users and nothing
-	// to change in the request, credentials found in the cache need nothing more.
-	if m.cachedOnly {
-		values := req.Header["Authorization"]
-		if len(values) != 0 {
-			// The cache lookup, inlined: see credentialCache.lookup.
-			user := m.cache.entries.Load().(map[[sha256.Size]byte]*url.Userinfo)[sha256.Sum256([]byte(m.cache.key+values[0]))]
-			if user != nil {
-				// Traefik's access log reads the user name from here, as for its own basicAuth.
-				req.URL.User = user
-				m.next.ServeHTTP(rw, req)
-				return
-			}
-		}
+	// A plain path that the pattern does not match: protected. Go's server stores header
+	// names canonically, as Header.Get looks them up.
+	values := req.Header["Authorization"]
+	if len(values) == 0 {
+		m.challenge.ServeHTTP(rw, req)
+		return
 	}
-	m.serveProtected(rw, req)
+	if m.users.file != "" {
+		m.users.followEdits()
+	}
+	// The cache lookup, inlined: see credentialCache.lookup.
+	user := m.cache.entries.Load().(map[[sha256.Size]byte]*url.Userinfo)[sha256.Sum256([]byte(m.cache.key+values[0]))]
+	if user == nil {
+		m.serveProtected(rw, req)
+		return
+	}
+	// Traefik's access log reads the user name from here, as for its own basicAuth.
+	req.URL.User = user
+	if m.decorates {
+		m.decorate(req, user)
+	}
+	m.next.ServeHTTP(rw, req)
 }
 
 // serveSlow serves a request whose path is not plain, or any request when there is more than
@@ -226,22 +228,11 @@ func (m *basicAuthBypass) serveSlow(rw http.ResponseWriter, req *http.Request) {
 }
 
 // serveProtected forwards a request that is not bypassed if it has valid credentials, and
-// answers it otherwise. Credentials found in the cache take the fewest steps.
+// answers it otherwise.
 func (m *basicAuthBypass) serveProtected(rw http.ResponseWriter, req *http.Request) {
-	// Go's server stores header names canonically, as Header.Get looks them up.
-	values := req.Header["Authorization"]
-	var user *url.Userinfo
-	if len(values) != 0 {
-		if m.users.file != "" {
-			m.users.current() // reloads usersFile if due and changed, emptying the cache
-		}
-		// The cache lookup, inlined: see credentialCache.lookup.
-		user = m.cache.entries.Load().(map[[sha256.Size]byte]*url.Userinfo)[sha256.Sum256([]byte(m.cache.key+values[0]))]
-	}
+	user := m.authenticate(rw, req)
 	if user == nil {
-		if user = m.authenticate(rw, req); user == nil {
-			return
-		}
+		return
 	}
 	// Traefik's access log reads the user name from here, as for its own basicAuth.
 	req.URL.User = user

@@ -84,6 +84,15 @@ func (s *userStore) current() *userState {
 	return s.refresh(now)
 }
 
+// followEdits reloads usersFile if it is due for a check and changed, which empties the
+// cache. ServeHTTP calls it before a cache lookup, which needs no users.
+func (s *userStore) followEdits() {
+	now := time.Now()
+	if now.UnixNano() >= atomic.LoadInt64(&s.nextCheck) {
+		s.refresh(now)
+	}
+}
+
 // refresh checks usersFile and reloads it when it changed. Only one request does the check;
 // the others go on with the users they have.
 func (s *userStore) refresh(now time.Time) *userState {

@@ -103,6 +103,25 @@ func TestUsersFileFollowsEdits(t *testing.T) {
 	}
 }
 
+func TestUsersFileEditEndsCachedLogins(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "users")
+	rewrite(t, file, aliceSHA+"\n", 0)
+	m, err := newMiddleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}),
+		&Config{UsersFile: file, BypassPaths: []string{"^/api/"}}, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.users.interval, m.users.nextCheck = 0, 0 // check on every request
+	if got := statusFor(m, "alice", "wonderland"); got != 200 {
+		t.Fatalf("before the edit: got status %d, want 200", got)
+	}
+	// Only alice's cached login comes next: it alone must notice the edit.
+	rewrite(t, file, bobSHA+"\n", 1)
+	if got := statusFor(m, "alice", "wonderland"); got != 401 {
+		t.Fatalf("cached login of a removed user: got status %d, want 401", got)
+	}
+}
+
 func TestUsersFileCheckedAtMostEveryInterval(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "users")
 	rewrite(t, file, aliceSHA+"\n", 0)
