@@ -174,19 +174,22 @@ func newMiddleware(next http.Handler, config *Config, log *logger) (*basicAuthBy
 // in few steps: a plain path (see newPlainFilter) under the bypass pattern, and a plain path
 // outside it with no credentials or cached ones. serveSlow and serveProtected take the rest.
 func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
-	if m.plainFilter == nil || req.URL.RawPath != "" {
+	// Read once: under Yaegi every selector expression is a value of its own.
+	u := req.URL
+	if m.plainFilter == nil || u.RawPath != "" {
 		m.serveSlow(rw, req)
 		return
 	}
-	if m.plainFilter.MatchString(req.URL.Path) {
-		if m.plainPattern == nil || m.plainPattern.MatchString(req.URL.Path) {
+	p := u.Path
+	if m.plainFilter.MatchString(p) {
+		if m.plainPattern == nil || m.plainPattern.MatchString(p) {
 			if m.headerField != "" {
 				removeHeader(req.Header, m.headerField)
 			}
 			m.next.ServeHTTP(rw, req)
 			return
 		}
-	} else if m.plainPattern != nil || !plainPath.MatchString(req.URL.Path) {
+	} else if m.plainPattern != nil || !plainPath.MatchString(p) {
 		m.serveSlow(rw, req)
 		return
 	}
@@ -201,13 +204,14 @@ func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		m.users.followEdits()
 	}
 	// The cache lookup, inlined: see credentialCache.lookup.
-	user := m.cache.entries.Load().(map[[sha256.Size]byte]*url.Userinfo)[sha256.Sum256([]byte(m.cache.key+values[0]))]
+	c := m.cache
+	user := c.entries.Load().(map[[sha256.Size]byte]*url.Userinfo)[sha256.Sum256([]byte(c.key+values[0]))]
 	if user == nil {
 		m.serveProtected(rw, req)
 		return
 	}
 	// Traefik's access log reads the user name from here, as for its own basicAuth.
-	req.URL.User = user
+	u.User = user
 	if m.decorates {
 		m.decorate(req, user)
 	}
