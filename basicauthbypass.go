@@ -218,8 +218,9 @@ func (m *basicAuthBypass) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	m.next.ServeHTTP(rw, req)
 }
 
-// serveSlow serves a request whose path is not plain, or any request when there is more than
-// one bypass rule.
+// serveSlow serves a request whose path is not plain, and every request when the bypass rules
+// are not one bypassPaths pattern alone: it decides the bypass from every reading of the path
+// and the other rules.
 func (m *basicAuthBypass) serveSlow(rw http.ResponseWriter, req *http.Request) {
 	if m.bypassed(req) {
 		if m.headerField != "" {
